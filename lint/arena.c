@@ -1,0 +1,130 @@
+/*
+ * arena.c - the per-file (and per-context) bump allocator.
+ *
+ * In: sizes.  Out: 16-byte aligned blocks that live until arena_release.
+ * Chunks grow geometrically from 64 KiB; a request larger than a chunk
+ * gets a chunk of its own.  Allocation failure longjmps to a->oom.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+struct sl_chunk {
+	struct sl_chunk *next;
+	size_t size;
+	_Alignas(16) char data[];
+};
+
+#define ARENA_FIRST ((size_t)64 << 10)
+#define ARENA_ALIGN ((size_t)16)
+
+void arena_init(sl_arena *a, jmp_buf *oom)
+{
+	a->head = NULL;
+	a->cur = a->end = NULL;
+	a->total = 0;
+	a->oom = oom;
+}
+
+void arena_release(sl_arena *a)
+{
+	struct sl_chunk *c = a->head;
+	while (c) {
+		struct sl_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+	a->cur = a->end = NULL;
+	a->total = 0;
+}
+
+static void arena_fail(sl_arena *a)
+{
+	if (a->oom)
+		longjmp(*a->oom, 1);
+	BUG("out of memory in an arena without a recovery point");
+}
+
+void *arena_alloc(sl_arena *a, size_t n)
+{
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / 2)
+		arena_fail(a);
+	n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (a->cur && (size_t)(a->end - a->cur) >= n) {
+		void *p = a->cur;
+		a->cur += n;
+		return p;
+	}
+	size_t size = a->total < ARENA_FIRST ? ARENA_FIRST : a->total;
+	if (size > ((size_t)16 << 20))
+		size = (size_t)16 << 20;
+	if (size < n)
+		size = n;
+	struct sl_chunk *c = malloc(sizeof *c + size);
+	if (!c)
+		arena_fail(a);
+	c->size = size;
+	c->next = a->head;
+	a->head = c;
+	a->total += size;
+	a->cur = c->data + n;
+	a->end = c->data + size;
+	return c->data;
+}
+
+void *arena_zalloc(sl_arena *a, size_t n)
+{
+	void *p = arena_alloc(a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+void *arena_array(sl_arena *a, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / 4 / size)
+		arena_fail(a);
+	return arena_alloc(a, n * size);
+}
+
+void *arena_grow(sl_arena *a, void *old, size_t oldn, size_t newn, size_t size)
+{
+	void *p = arena_array(a, newn, size);
+	if (old && oldn)
+		memcpy(p, old, (oldn < newn ? oldn : newn) * size);
+	return p;
+}
+
+char *arena_strndup(sl_arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	if (n)
+		memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *arena_vprintf(sl_arena *a, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		n = 0;
+	char *p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *arena_printf(sl_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}

@@ -1,0 +1,2 @@
+#include "sendlint.h"
+int main(void) { return 0; }
