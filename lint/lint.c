@@ -12,52 +12,27 @@
 
 #include "internal.h"
 
-static void limits_fill(sl_limits *l)
-{
-#define DEF(f, v) if (!l->f) l->f = (v)
-	DEF(input_size, SL_DEFAULT_INPUT_SIZE);
-	DEF(header_count, SL_DEFAULT_HEADER_COUNT);
-	DEF(header_line, SL_DEFAULT_HEADER_LINE);
-	DEF(mime_depth, SL_DEFAULT_MIME_DEPTH);
-	DEF(mime_parts, SL_DEFAULT_MIME_PARTS);
-	DEF(decoded_size, SL_DEFAULT_DECODED_SIZE);
-	DEF(html_depth, SL_DEFAULT_HTML_DEPTH);
-	DEF(diagnostics, SL_DEFAULT_DIAGNOSTICS);
-	DEF(regex_match, SL_DEFAULT_REGEX_MATCH);
-#undef DEF
-	if (l->diagnostics < 2)
-		l->diagnostics = 2; /* one slot marks the cap */
-}
-
-int sl_context_new(sl_context **out, const sl_options *opts)
-{
-	*out = NULL;
-	sl_context *ctx = calloc(1, sizeof *ctx);
-	if (!ctx)
-		return SL_ENOMEM;
-	if (opts)
-		ctx->opts = *opts;
-	ctx->lim = ctx->opts.limits;
-	limits_fill(&ctx->lim);
-	*out = ctx;
-	return SL_OK;
-}
-
-void sl_context_free(sl_context *ctx)
-{
-	free(ctx);
-}
-
-const char *sl_context_errmsg(const sl_context *ctx)
-{
-	return ctx ? ctx->errmsg : "out of memory";
-}
-
-/* Is p a part a reader sees as the message body (not an attachment)? */
+/* Is p a part a reader sees as the message body (not an attachment, and
+ * not inside one)? */
 static int body_candidate(const sl_part *p)
 {
-	return p->has_text && !p->attachment && !strcmp(p->type, "text") &&
-	       (!strcmp(p->subtype, "html") || !strcmp(p->subtype, "plain"));
+	if (!p->has_text || strcmp(p->type, "text") ||
+	    (strcmp(p->subtype, "html") && strcmp(p->subtype, "plain")))
+		return 0;
+	for (const sl_part *q = p; q; q = q->parent)
+		if (q->attachment)
+			return 0;
+	return 1;
+}
+
+/* Is p inside a forwarded message (message/rfc822 below the root)?  Its
+ * text is shown but is not the sender's own copy. */
+static int in_forwarded(const sl_part *p)
+{
+	for (const sl_part *q = p->parent; q; q = q->parent)
+		if (!strcmp(q->type, "message"))
+			return 1;
+	return 0;
 }
 
 /* Within a multipart/alternative, the preferred alternative is the last
@@ -101,7 +76,7 @@ static void body_blocks(sl_result *r)
 		if (!body_candidate(p))
 			continue;
 		int html = !strcmp(p->subtype, "html");
-		int loser = is_alternative_loser(p);
+		int loser = is_alternative_loser(p) || in_forwarded(p);
 		size_t first = d->nblk;
 		if (html) {
 			if (d->html_part < 0)
@@ -118,6 +93,12 @@ static void body_blocks(sl_result *r)
 		}
 	}
 }
+
+static const char *const score_groups[] = {
+	"risk", "subject", "tone", "bundling", "deliverability",
+};
+
+static void scores_default(sl_result *r);
 
 int sl_lint(sl_result **out, const sl_context *ctx, const char *name,
             const unsigned char *bytes, size_t len)
@@ -150,7 +131,10 @@ int sl_lint(sl_result **out, const sl_context *ctx, const char *name,
 		text_subject_block(r);
 		body_blocks(r);
 		text_analyse(r);
+		engine_run(r);
 	}
+	if (!r->score)
+		scores_default(r);
 	diag_sort(r);
 	*out = r;
 	return SL_OK;
@@ -179,21 +163,18 @@ const sl_diag *sl_result_diag(const sl_result *r, size_t i)
 	return i < r->ndiag ? &r->diag[i] : NULL;
 }
 
-static const char *const score_groups[] = {
-	"risk", "subject", "tone", "bundling", "deliverability",
-};
+/* No rules ran (or none feed a group): every group scores 0. */
+static void scores_default(sl_result *r)
+{
+	size_t k = sizeof score_groups / sizeof *score_groups;
+	r->score = arena_array(&r->arena, k, sizeof *r->score);
+	for (size_t i = 0; i < k; i++)
+		r->score[i] = (sl_score){ score_groups[i], 0 };
+	r->nscore = k;
+}
 
 const sl_score *sl_result_scores(const sl_result *r, size_t *n)
 {
-	if (!r->score) {
-		/* no rules yet: every group scores 0 */
-		sl_result *m = (sl_result *)r;
-		size_t k = sizeof score_groups / sizeof *score_groups;
-		m->score = arena_array(&m->arena, k, sizeof *m->score);
-		for (size_t i = 0; i < k; i++)
-			m->score[i] = (sl_score){ score_groups[i], 0 };
-		m->nscore = k;
-	}
 	*n = r->nscore;
 	return r->score;
 }

@@ -39,9 +39,26 @@ void source_linecol(const sl_result *r, size_t off, size_t *line, size_t *col)
 			hi = mid;
 	}
 	*line = lo + 1;
-	size_t c = 1;
-	for (size_t i = r->line[lo]; i < off; i++)
-		if ((r->src[i] & 0xC0) != 0x80)
-			c++;
+	/* Resume from the last position asked on the same line: renderers
+	 * ask in offset order, and one long line may carry many
+	 * diagnostics.  The cache is the result's only mutable state after
+	 * sl_lint; a result is rendered by one thread at a time. */
+	sl_poscache *pc = (sl_poscache *)&r->poscache;
+	size_t i = r->line[lo], c = 1;
+	if (pc->valid && pc->line == lo && pc->off <= off && pc->off >= i) {
+		i = pc->off;
+		c = pc->col;
+	}
+	const unsigned char *end = r->src + off;
+	while (r->src + i < end) {
+		uint32_t cp;
+		size_t n = render_utf8(r->src + i, end, &cp);
+		i += n ? n : 1;
+		c++;
+	}
+	pc->valid = 1;
+	pc->line = lo;
+	pc->off = i;
+	pc->col = c;
 	*col = c;
 }

@@ -259,6 +259,24 @@ int tb_copy(sl_tb *tb, const sl_text *in, size_t off, size_t len)
 	return 0;
 }
 
+void tb_reserve(sl_tb *tb, size_t bytes, size_t nseg)
+{
+	sl_buf *b = &tb->out;
+	size_t room = b->max > b->len ? b->max - b->len : 0;
+	if (bytes > room)
+		bytes = room;
+	if (b->len + bytes + 1 > b->alloc) {
+		b->p = arena_grow(tb->a, b->p, b->len, b->len + bytes + 1, 1);
+		b->alloc = b->len + bytes + 1;
+	}
+	if (nseg > SIZE_MAX / 4 / sizeof *tb->seg - tb->nseg)
+		return; /* absurd: let the appends fail as they come */
+	if (tb->nseg + nseg > tb->segalloc) {
+		tb->seg = arena_grow(tb->a, tb->seg, tb->nseg, tb->nseg + nseg, sizeof *tb->seg);
+		tb->segalloc = tb->nseg + nseg;
+	}
+}
+
 void tb_finish(sl_tb *tb, sl_text *out)
 {
 	out->p = buf_cstr(&tb->out);

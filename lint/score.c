@@ -1,0 +1,356 @@
+/*
+ * score.c - group scores and the overall risk.
+ *
+ * In (load): a rules dir's scores.yml (see rules.d/scores.yml for the
+ * format and the reasoning); later files override earlier ones group by
+ * group; with none, built-in defaults (the same values as the bundled
+ * file).  In (run): the final diagnostics, after suppressions.  Out:
+ * r->score: "risk", then subject, tone, bundling, deliverability, then the
+ * other groups of the enabled rules in name order.
+ *
+ * A group's score:  S = sum over its enabled rules of
+ *                       weight * min(diagnostics of the rule, rule->cap)
+ *     score = round(100 * (sig(B + K*S) - sig(B)) / (1 - sig(B)))
+ * with sig the logistic function, B the group's bias and K its scale:
+ * 0 when nothing was reported, rising monotonically towards 100, and each
+ * point traceable to the diagnostics the user sees.  Only reported rules
+ * count (report: false sub-rules feed meta rules, whose diagnostics count
+ * instead), and a suppressed diagnostic does not count.
+ * risk = noisy-or of the risk groups' scores, 100 * (1 - prod(1 - g/100)),
+ * or their maximum (risk: {combine: max}).
+ *
+ * Limits: bias within [-20, 20] and scale within (0, 100] (past those
+ * sig() saturates and the score says nothing); groups in scores.yml at
+ * most SCORE_GROUPS_MAX.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+/* Far beyond the four built-in groups plus any real set of custom ones;
+ * lookups are linear. */
+#define SCORE_GROUPS_MAX 256
+
+typedef struct sgroup {
+	const char *name;
+	double bias, scale;
+} sgroup;
+
+enum { COMBINE_NOISY_OR, COMBINE_MAX };
+
+struct sl_groups {
+	sgroup *g;
+	size_t n;
+	sgroup def;             /* for groups not listed */
+	int combine;
+	const char **risk;      /* the groups risk combines */
+	size_t nrisk;
+};
+
+static const char *const builtin_names[] = {
+	"subject", "tone", "bundling", "deliverability",
+};
+#define NBUILTIN (sizeof builtin_names / sizeof *builtin_names)
+
+/* Keep equal to rules.d/scores.yml (test_score checks it). */
+static const sgroup builtin[NBUILTIN] = {
+	{ "subject", -3.0, 0.8 },
+	{ "tone", -3.0, 1.0 },
+	{ "bundling", -2.5, 1.2 },
+	{ "deliverability", -3.0, 0.8 },
+};
+static const sgroup builtin_def = { NULL, -3.0, 1.0 };
+
+static const struct sl_groups builtin_groups = {
+	(sgroup *)builtin, NBUILTIN, { NULL, -3.0, 1.0 }, COMBINE_NOISY_OR,
+	(const char **)builtin_names, NBUILTIN,
+};
+
+/* ---------------------------------------------------------------------
+ * Loading.
+ * ------------------------------------------------------------------- */
+
+static struct sl_groups *groups_of(sl_context *ctx)
+{
+	if (ctx->groups)
+		return ctx->groups;
+	struct sl_groups *G = arena_zalloc(&ctx->arena, sizeof *G);
+	G->g = arena_array(&ctx->arena, SCORE_GROUPS_MAX, sizeof *G->g);
+	memcpy(G->g, builtin, sizeof builtin);
+	G->n = NBUILTIN;
+	G->def = builtin_def;
+	G->combine = COMBINE_NOISY_OR;
+	G->risk = (const char **)builtin_names;
+	G->nrisk = NBUILTIN;
+	ctx->groups = G;
+	return G;
+}
+
+/* Report every key of map not among keys (with a did-you-mean). */
+static int check_keys(sl_loader *L, const sl_ynode *map, const char *const *keys,
+                      size_t nkeys)
+{
+	int rc = 0;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const sl_ynode *k = map->item[i];
+		const char *best = NULL;
+		size_t bd = 3;
+		int ok = 0;
+		for (size_t j = 0; j < nkeys && !ok; j++) {
+			if (k->type == SL_Y_SCALAR && !strcmp(k->str, keys[j])) {
+				ok = 1;
+				break;
+			}
+			size_t d = k->type == SL_Y_SCALAR ? edit_distance(k->str, keys[j], 2) : 3;
+			if (d < bd) {
+				bd = d;
+				best = keys[j];
+			}
+		}
+		if (ok)
+			continue;
+		if (k->type != SL_Y_SCALAR)
+			load_error(L, k, "a key must be a string");
+		else if (best)
+			load_error(L, k, "unknown key '%s' (did you mean '%s'?)", k->str, best);
+		else
+			load_error(L, k, "unknown key '%s'", k->str);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int want_map(sl_loader *L, const sl_ynode *n, const char *what)
+{
+	if (n->type == SL_Y_MAP)
+		return 0;
+	load_error(L, n, "%s must be a mapping", what);
+	return -1;
+}
+
+/* {bias: B, scale: K} into *g (keys absent keep their value). */
+static int read_params(sl_loader *L, sl_ynode *map, sgroup *g)
+{
+	static const char *const keys[] = { "bias", "scale" };
+	if (want_map(L, map, "a group's parameters") < 0 || check_keys(L, map, keys, 2) < 0)
+		return -1;
+	sl_ynode *b = ynode_get(map, "bias"), *k = ynode_get(map, "scale");
+	double v;
+	if (b) {
+		if (ynode_num(L, b, &v) < 0)
+			return -1;
+		if (!(v >= -20 && v <= 20)) {
+			load_error(L, b, "bias must be between -20 and 20");
+			return -1;
+		}
+		g->bias = v;
+	}
+	if (k) {
+		if (ynode_num(L, k, &v) < 0)
+			return -1;
+		if (!(v > 0 && v <= 100)) {
+			load_error(L, k, "scale must be above 0 and at most 100");
+			return -1;
+		}
+		g->scale = v;
+	}
+	return 0;
+}
+
+static sgroup *group_find(struct sl_groups *G, const char *name)
+{
+	for (size_t i = 0; i < G->n; i++)
+		if (!strcmp(G->g[i].name, name))
+			return &G->g[i];
+	return NULL;
+}
+
+static int read_groups(sl_loader *L, struct sl_groups *G, sl_ynode *map)
+{
+	if (want_map(L, map, "'groups'") < 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		sl_ynode *k = map->item[i], *v = map->item[i + 1];
+		if (k->type != SL_Y_SCALAR || !k->len) {
+			load_error(L, k, "a group name must be a non-empty string");
+			rc = -1;
+			continue;
+		}
+		sgroup *g = group_find(G, k->str);
+		sgroup tmp = g ? *g : (sgroup){ NULL, G->def.bias, G->def.scale };
+		if (read_params(L, v, &tmp) < 0) {
+			rc = -1;
+			continue;
+		}
+		if (!g) {
+			if (G->n == SCORE_GROUPS_MAX) {
+				load_error(L, k, "more than %d groups", SCORE_GROUPS_MAX);
+				return -1;
+			}
+			g = &G->g[G->n++];
+			tmp.name = arena_strndup(&L->ctx->arena, k->str, k->len);
+		}
+		*g = tmp;
+	}
+	return rc;
+}
+
+static int read_risk(sl_loader *L, struct sl_groups *G, sl_ynode *map)
+{
+	static const char *const keys[] = { "combine", "groups" };
+	if (want_map(L, map, "'risk'") < 0 || check_keys(L, map, keys, 2) < 0)
+		return -1;
+	sl_ynode *c = ynode_get(map, "combine"), *g = ynode_get(map, "groups");
+	if (c) {
+		const char *s;
+		if (ynode_str(L, c, &s) < 0)
+			return -1;
+		if (!strcmp(s, "noisy-or"))
+			G->combine = COMBINE_NOISY_OR;
+		else if (!strcmp(s, "max"))
+			G->combine = COMBINE_MAX;
+		else {
+			load_error(L, c, "unknown combine '%s' (noisy-or or max)", s);
+			return -1;
+		}
+	}
+	if (g && ynode_strs(L, g, &G->risk, &G->nrisk) < 0)
+		return -1;
+	return 0;
+}
+
+int score_load(sl_loader *L, sl_context *ctx, const char *path)
+{
+	struct sl_groups *G = groups_of(ctx);
+	struct stat st;
+	if (!path || stat(path, &st) != 0)
+		return 0; /* no scores.yml: the defaults stand */
+	int eio = 0;
+	sl_ynode *root = yaml_load_file(L, path, &eio);
+	if (!root)
+		return eio ? SL_EIO : SL_ERULES;
+	if (root->type == SL_Y_SCALAR && !root->quoted && root->len == 0)
+		return 0; /* an empty file */
+	static const char *const keys[] = { "groups", "default", "risk" };
+	if (want_map(L, root, "scores.yml") < 0 || check_keys(L, root, keys, 3) < 0)
+		return SL_ERULES;
+	sl_ynode *n;
+	int rc = 0;
+	if ((n = ynode_get(root, "default")) && read_params(L, n, &G->def) < 0)
+		rc = SL_ERULES;
+	if ((n = ynode_get(root, "groups")) && read_groups(L, G, n) < 0)
+		rc = SL_ERULES;
+	if ((n = ynode_get(root, "risk")) && read_risk(L, G, n) < 0)
+		rc = SL_ERULES;
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Scoring.
+ * ------------------------------------------------------------------- */
+
+static double sig(double x)
+{
+	return 1.0 / (1.0 + exp(-x));
+}
+
+static int group_score(const struct sl_groups *G, const char *name, double s)
+{
+	const sgroup *g = &G->def;
+	for (size_t i = 0; i < G->n; i++)
+		if (!strcmp(G->g[i].name, name))
+			g = &G->g[i];
+	if (!(s > 0))
+		return 0;
+	double b = sig(g->bias);
+	double v = 100.0 * (sig(g->bias + g->scale * s) - b) / (1.0 - b);
+	long k = lround(v);
+	return k < 0 ? 0 : k > 100 ? 100 : (int)k;
+}
+
+static int rule_cmp(const void *key, const void *elem)
+{
+	const sl_rule *const *r = elem;
+	return strcmp(key, (*r)->id);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_builtin(const char *g)
+{
+	for (size_t i = 0; i < NBUILTIN; i++)
+		if (!strcmp(builtin_names[i], g))
+			return 1;
+	return 0;
+}
+
+void score_compute(sl_run *run)
+{
+	sl_result *r = run->r;
+	const sl_context *ctx = run->ctx;
+	const struct sl_groups *G = ctx->groups ? ctx->groups : &builtin_groups;
+	size_t nr = ctx->nrule;
+
+	/* diagnostics per rule */
+	size_t *n = arena_zalloc(&r->arena, (nr ? nr : 1) * sizeof *n);
+	for (size_t i = 0; i < r->ndiag && nr; i++) {
+		sl_rule *const *ru = bsearch(r->diag[i].rule, ctx->rule, nr,
+		                             sizeof *ctx->rule, rule_cmp);
+		if (ru && rule_on(ctx, *ru))
+			n[(*ru)->index]++;
+	}
+
+	/* the groups: built-ins, then the others in name order */
+	const char **name = arena_array(&r->arena, NBUILTIN + nr, sizeof *name);
+	size_t ng = 0;
+	for (size_t i = 0; i < NBUILTIN; i++)
+		name[ng++] = builtin_names[i];
+	size_t user = ng;
+	for (size_t i = 0; i < nr; i++) {
+		const char *g = ctx->rule[i]->group;
+		if (!g || !*g || !rule_on(ctx, ctx->rule[i]) || is_builtin(g))
+			continue;
+		size_t j = user;
+		while (j < ng && strcmp(name[j], g))
+			j++;
+		if (j == ng)
+			name[ng++] = g;
+	}
+	if (ng - user > 1)
+		qsort(name + user, ng - user, sizeof *name, str_cmp);
+
+	/* S per group, then the scores */
+	double *S = arena_zalloc(&r->arena, ng * sizeof *S);
+	for (size_t i = 0; i < nr; i++) {
+		const sl_rule *ru = ctx->rule[i];
+		if (!n[i] || !ru->group)
+			continue;
+		size_t hits = ru->cap >= 0 && n[i] > (size_t)ru->cap ? (size_t)ru->cap : n[i];
+		for (size_t j = 0; j < ng; j++)
+			if (!strcmp(name[j], ru->group))
+				S[j] += ru->weight * (double)hits;
+	}
+	r->nscore = ng + 1;
+	r->score = arena_array(&r->arena, r->nscore, sizeof *r->score);
+	double keep = 1.0;
+	int worst = 0;
+	for (size_t j = 0; j < ng; j++) {
+		int v = group_score(G, name[j], S[j]);
+		r->score[j + 1] = (sl_score){ name[j], v };
+		for (size_t k = 0; k < G->nrisk; k++)
+			if (!strcmp(G->risk[k], name[j])) {
+				keep *= 1.0 - v / 100.0;
+				if (v > worst)
+					worst = v;
+				break;
+			}
+	}
+	int risk = G->combine == COMBINE_MAX ? worst : (int)lround(100.0 * (1.0 - keep));
+	r->score[0] = (sl_score){ "risk", risk < 0 ? 0 : risk > 100 ? 100 : risk };
+}

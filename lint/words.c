@@ -1,0 +1,834 @@
+/*
+ * words.c - the tokeniser: one block's text into tokens.
+ *
+ * In: an sl_text (UTF-8 that may hold NULs and invalid bytes).  Out: an
+ * arena array of sl_word (offsets into the text) in one forward pass:
+ *
+ *   placeholder  {{ }}, {{{ }}}, {% %}, {# #}, <% %>  (inside at most
+ *                PH_MAX bytes), *|NAME|*, %%NAME%%, ${NAME}, [[NAME]]
+ *                (NAME at most NAME_MAX bytes of [A-Za-z0-9_.:=-] and, but
+ *                for %%, spaces); unclosed openers are punctuation
+ *   URL          scheme://..., mailto:addr, www.host.tld..., and bare
+ *                host.tld[/path] for the common TLDs in tld_list; trailing
+ *                . , ; : ! ? ' * and unbalanced ) ] are left out;
+ *                placeholders inside a URL belong to it
+ *   e-mail       local@host.tld (local part at most 64 bytes)
+ *   number       digits with , . : / - between digits; a currency sign or
+ *                '#' directly before ("$25", "#4417") and a %, per mille
+ *                or currency sign directly after ("50%", "25€") belong to
+ *                it; digits running into letters make a word ("3rd", "4GB")
+ *   word         letters, digits and combining marks; ' and U+2019 between
+ *                letters ("don't"), hyphens between letters or digits
+ *                ("e-mail", "COVID-19"); letter-dot abbreviations such as
+ *                "U.S.", "e.g.", "Ph.D." keep their dots
+ *   punctuation  a run of punctuation and symbols (a new token at an
+ *                opening bracket or quote, a placeholder, a number); emoji
+ *                runs (with ZWJ, variation selectors, skin tones, keycaps,
+ *                tags) are tokens of their own, flagged SL_W_EMOJI
+ *
+ * Invisible characters (soft hyphen, U+200B-U+200F, U+2060-U+206F, bidi
+ * controls, U+FEFF) inside or around a word stay in its span, set
+ * SL_W_ZEROWIDTH and are left out of its norm; elsewhere they separate
+ * nothing and are skipped.  Each invalid byte is a punctuation token of
+ * its own.  norm (words and numbers only) is the simple case folding with
+ * U+2019 as ' and U+2010/U+2011 as '-'.
+ *
+ * Cost: every look-ahead is bounded (PH_MAX, NAME_MAX, 64, 253 bytes) or
+ * memoised (the next closer of each kind, the next '@'), so the pass is
+ * linear.  Norms come from a bump pool, tokens from an array grown by
+ * doubling: no allocation per token.  Limits: offsets are uint32; a text
+ * of 4 GiB cannot get past the input limit, so one is a BUG.
+ */
+#include "internal.h"
+
+#define PH_MAX   256   /* bytes inside a bracketed placeholder */
+#define NAME_MAX_ 64   /* bytes of a named placeholder */
+#define LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1: local part */
+#define HOST_MAX 253   /* RFC 1035: a host name */
+#define ABBREV_MAX 8   /* letter groups of an abbreviation */
+#define POOL_CHUNK ((size_t)16 << 10)
+
+/* The first occurrence of a needle at or after `from` (n if none),
+ * remembered so that later queries from further on cost nothing until
+ * they pass it: the scans never overlap, so all of them are linear. */
+typedef struct memo {
+	size_t from, pos;
+	int valid;
+} memo;
+
+enum { C_3BRACE, C_2BRACE, C_PCTBRACE, C_HASHBRACE, C_PCTANGLE, C_N };
+
+typedef struct tok {
+	sl_arena *a;
+	const char *p;
+	size_t n;
+	sl_word *w;
+	size_t nw, alloc;
+	char *pool, *pool_end;
+	memo close[C_N];
+	memo at;
+	/* a failed scan from an earlier start covered up to here: a start
+	 * inside would fail the same way, so it is not tried again */
+	size_t scheme_fail, host_fail, mail_fail;
+} tok;
+
+static const char *const closers[C_N] = { "}}}", "}}", "%}", "#}", "%>" };
+
+static size_t find_memo(const tok *tk, memo *m, const char *s, size_t k, size_t from)
+{
+	if (m->valid && m->from <= from && m->pos >= from)
+		return m->pos;
+	const char *p = tk->p;
+	size_t n = tk->n, i = from, pos = n;
+	while (i < n && n - i >= k) {
+		const char *q = memchr(p + i, s[0], n - i - k + 1);
+		if (!q)
+			break;
+		i = (size_t)(q - p);
+		if (!memcmp(q, s, k)) {
+			pos = i;
+			break;
+		}
+		i++;
+	}
+	m->valid = 1;
+	m->from = from;
+	m->pos = pos;
+	return pos;
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+
+/* Class of the character at i (UC_PUNCT for an invalid byte), its code
+ * point and length. */
+static unsigned cls_at(const tok *tk, size_t i, uint32_t *cp, size_t *len)
+{
+	unsigned char b = (unsigned char)tk->p[i];
+	if (b < 0x80) {
+		*cp = b;
+		*len = 1;
+		return uc_class(b);
+	}
+	*len = uc_utf8_next(tk->p + i, tk->n - i, cp);
+	return *cp == UC_INVALID ? UC_PUNCT : uc_class(*cp);
+}
+
+static unsigned cls_at1(const tok *tk, size_t i)
+{
+	uint32_t cp;
+	size_t l;
+	return i < tk->n ? cls_at(tk, i, &cp, &l) : 0;
+}
+
+static uint32_t cp_at(const tok *tk, size_t i)
+{
+	uint32_t cp;
+	if (i >= tk->n)
+		return UC_INVALID;
+	uc_utf8_next(tk->p + i, tk->n - i, &cp);
+	return cp;
+}
+
+/* --- placeholders -------------------------------------------------- */
+
+static size_t ph_braced(tok *tk, size_t i, size_t olen, int kind)
+{
+	const char *c = closers[kind];
+	size_t clen = strlen(c);
+	size_t q = find_memo(tk, &tk->close[kind], c, clen, i + olen);
+	if (q >= tk->n || q - (i + olen) > PH_MAX)
+		return 0;
+	return q + clen - i;
+}
+
+static size_t ph_named(const tok *tk, size_t i, size_t olen, const char *close,
+                       int spaces)
+{
+	size_t j = i + olen, lim = j + NAME_MAX_, clen = strlen(close);
+	int any = 0;
+	while (j < tk->n && j < lim) {
+		unsigned char c = (unsigned char)tk->p[j];
+		if (is_alnum(c) || c == '_')
+			any = 1;
+		else if (!(c == '-' || c == '.' || c == ':' || c == '=' ||
+		           (spaces && c == ' ')))
+			break;
+		j++;
+	}
+	if (!any || j > tk->n - clen || memcmp(tk->p + j, close, clen))
+		return 0;
+	return j + clen - i;
+}
+
+/* Length of the placeholder starting at i, or 0. */
+static size_t try_placeholder(tok *tk, size_t i)
+{
+	if (tk->n - i < 4)
+		return 0;
+	const char *p = tk->p + i;
+	size_t k;
+	switch (p[0]) {
+	case '{':
+		if (p[1] == '{') {
+			if (p[2] == '{' && (k = ph_braced(tk, i, 3, C_3BRACE)))
+				return k;
+			return ph_braced(tk, i, 2, C_2BRACE);
+		}
+		if (p[1] == '%')
+			return ph_braced(tk, i, 2, C_PCTBRACE);
+		if (p[1] == '#')
+			return ph_braced(tk, i, 2, C_HASHBRACE);
+		return 0;
+	case '<':
+		return p[1] == '%' ? ph_braced(tk, i, 2, C_PCTANGLE) : 0;
+	case '*':
+		return p[1] == '|' ? ph_named(tk, i, 2, "|*", 1) : 0;
+	case '%':
+		return p[1] == '%' ? ph_named(tk, i, 2, "%%", 0) : 0;
+	case '$':
+		return p[1] == '{' ? ph_named(tk, i, 2, "}", 1) : 0;
+	case '[':
+		return p[1] == '[' ? ph_named(tk, i, 2, "]]", 1) : 0;
+	}
+	return 0;
+}
+
+static int ph_opener(unsigned char c)
+{
+	return c == '{' || c == '<' || c == '*' || c == '%' || c == '$' || c == '[';
+}
+
+/* --- emoji --------------------------------------------------------- */
+
+/* A keycap: [0-9#*] U+FE0F? U+20E3.  Returns its length or 0. */
+static size_t keycap(const tok *tk, size_t i)
+{
+	unsigned char c = (unsigned char)tk->p[i];
+	if (!((c >= '0' && c <= '9') || c == '#' || c == '*'))
+		return 0;
+	size_t j = i + 1;
+	if (cp_at(tk, j) == 0xFE0F)
+		j += 3;
+	return cp_at(tk, j) == 0x20E3 ? j + 3 - i : 0;
+}
+
+static int followed_by_vs16(const tok *tk, size_t j)
+{
+	return cp_at(tk, j) == 0xFE0F;
+}
+
+/* --- URLs and e-mail addresses ----------------------------------------- */
+
+static int url_byte(unsigned char c)
+{
+	if (c <= 0x20 || c >= 0x7F)
+		return 0;
+	switch (c) {
+	case '<': case '>': case '"': case '`': case '{': case '}':
+	case '|': case '\\': case '^':
+		return 0;
+	}
+	return 1;
+}
+
+/* The end of a URL whose body starts at i; nothing before keep is
+ * trimmed.  Returns i if the body is empty. */
+static size_t url_body(tok *tk, size_t i, size_t keep)
+{
+	const char *p = tk->p;
+	size_t n = tk->n, j = i;
+	long paren = 0, brack = 0;
+	while (j < n) {
+		unsigned char c = (unsigned char)p[j];
+		if (c < 0x80) {
+			size_t ph;
+			if (ph_opener(c) && (ph = try_placeholder(tk, j))) {
+				j += ph;
+				keep = j;
+				continue;
+			}
+			if (!url_byte(c))
+				break;
+			paren += c == '(' ? 1 : c == ')' ? -1 : 0;
+			brack += c == '[' ? 1 : c == ']' ? -1 : 0;
+			j++;
+			continue;
+		}
+		uint32_t cp;
+		size_t l;
+		unsigned cls = cls_at(tk, j, &cp, &l);
+		if (!(cls & (UC_LETTER | UC_DIGIT | UC_MARK)))
+			break;
+		j += l;
+	}
+	while (j > keep && j > i) {
+		unsigned char c = (unsigned char)p[j - 1];
+		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' ||
+		    c == '?' || c == '\'' || c == '*') {
+			j--;
+		} else if (c == ')' && paren < 0) {
+			paren++;
+			j--;
+		} else if (c == ']' && brack < 0) {
+			brack++;
+			j--;
+		} else {
+			break;
+		}
+	}
+	return j;
+}
+
+/* Labels [A-Za-z0-9-]+ joined by dots from i: the end, the label count and
+ * where the last label starts.  Stops before a dot not followed by a label
+ * character. */
+static size_t host_scan(const tok *tk, size_t i, int *nlab, size_t *last)
+{
+	const char *p = tk->p;
+	size_t n = tk->n, j = i;
+	*nlab = 0;
+	for (;;) {
+		size_t s = j;
+		while (j < n && j - i < HOST_MAX &&
+		       (is_alnum((unsigned char)p[j]) || p[j] == '-'))
+			j++;
+		if (j == s)
+			return s == i ? i : s - 1;
+		(*nlab)++;
+		*last = s;
+		if (j + 1 < n && j - i < HOST_MAX && p[j] == '.' &&
+		    is_alnum((unsigned char)p[j + 1])) {
+			j++;
+			continue;
+		}
+		return j;
+	}
+}
+
+/* Is the character at j one that would continue a word (so what came
+ * before cannot end a host name)? */
+static int word_continues(const tok *tk, size_t j)
+{
+	if (j >= tk->n)
+		return 0;
+	unsigned char c = (unsigned char)tk->p[j];
+	if (c < 0x80)
+		return is_alnum(c) || c == '_' || c == '@';
+	return (cls_at1(tk, j) & (UC_LETTER | UC_DIGIT | UC_MARK)) != 0;
+}
+
+static size_t try_email(tok *tk, size_t i)
+{
+	const char *p = tk->p;
+	if (i < tk->mail_fail)
+		return 0;
+	size_t at = find_memo(tk, &tk->at, "@", 1, i);
+	if (at >= tk->n || at == i || at - i > LOCAL_MAX)
+		return 0;
+	for (size_t k = i; k < at; k++) {
+		unsigned char c = (unsigned char)p[k];
+		if (!(is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+		      c == '-')) {
+			tk->mail_fail = k + 1;
+			return 0;
+		}
+	}
+	int nlab;
+	size_t last = 0, end = host_scan(tk, at + 1, &nlab, &last), k;
+	for (k = last; k < end && is_alpha((unsigned char)p[k]); k++)
+		;
+	if (p[at - 1] == '.' || nlab < 2 || end - last < 2 || k < end ||
+	    word_continues(tk, end)) {
+		tk->mail_fail = at + 1;
+		return 0;
+	}
+	return end - i;
+}
+
+/* Common top-level domains for bare "host.tld" links; two-letter words
+ * that read as English ("in", "it", "me", "no", ...) are left out. */
+static const char *const tld_list[] = {
+	"ai", "app", "au", "biz", "br", "ca", "ch", "club", "cn", "co", "com",
+	"de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "info",
+	"io", "jp", "link", "ly", "net", "nl", "nz", "online", "org", "pl",
+	"ru", "se", "shop", "site", "store", "tv", "uk", "us", "xyz",
+};
+
+static int is_tld(const char *s, size_t n)
+{
+	char low[8];
+	if (n < 2 || n >= sizeof low)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_alpha((unsigned char)s[i]))
+			return 0;
+		low[i] = (char)(s[i] | 32);
+	}
+	low[n] = 0;
+	size_t lo = 0, hi = sizeof tld_list / sizeof *tld_list;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(low, tld_list[mid]);
+		if (!c)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+static int ieq_ascii(const char *p, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] | 32) != lit[i])
+			return 0;
+	return 1;
+}
+
+/* At an ASCII letter or digit: the length of a URL starting here, or 0. */
+static size_t try_url(tok *tk, size_t i)
+{
+	const char *p = tk->p;
+	size_t n = tk->n, j = i;
+	if (is_alpha((unsigned char)p[i]) && i >= tk->scheme_fail) {
+		while (j < n && j - i < 32 &&
+		       (is_alnum((unsigned char)p[j]) || p[j] == '+' || p[j] == '-' ||
+		        p[j] == '.'))
+			j++;
+		if (n - j >= 3 && p[j] == ':' && p[j + 1] == '/' && p[j + 2] == '/') {
+			size_t e = url_body(tk, j + 3, j + 3);
+			if (e > j + 3)
+				return e - i;
+		}
+		if (j - i == 6 && j < n && p[j] == ':' && ieq_ascii(p + i, "mailto", 6)) {
+			size_t e = try_email(tk, j + 1);
+			if (e)
+				return j + 1 + e - i;
+		}
+		tk->scheme_fail = j;
+	}
+	if (i < tk->host_fail)
+		return 0;
+	int nlab;
+	size_t last = i, h;
+	if (n - i > 4 && ieq_ascii(p + i, "www.", 4)) {
+		h = host_scan(tk, i + 4, &nlab, &last);
+		if (nlab >= 2 && !word_continues(tk, h))
+			return url_body(tk, i, h) - i;
+	}
+	/* bare host.tld */
+	h = host_scan(tk, i, &nlab, &last);
+	if (nlab < 2 || !is_tld(p + last, h - last) || word_continues(tk, h)) {
+		tk->host_fail = h;
+		return 0;
+	}
+	if (h < n && p[h] == '/')
+		h = url_body(tk, h, h + 1);
+	return h - i;
+}
+
+/* --- words and numbers --------------------------------------------- */
+
+typedef struct winfo {
+	int nupper, nlower, first_upper, seen_letter, zw, nonascii;
+	unsigned scripts;
+} winfo;
+
+static void note_letter(winfo *wi, uint32_t cp, unsigned cls)
+{
+	int up = uc_is_upper(cp);
+	if (!wi->seen_letter)
+		wi->first_upper = up;
+	wi->seen_letter = 1;
+	if (up)
+		wi->nupper++;
+	else if (cls & UC_CASED)
+		wi->nlower++;
+	wi->scripts |= cls & (UC_LATIN | UC_GREEK | UC_CYRILLIC);
+}
+
+/* "U.S.", "e.g.", "Ph.D.": a first group of one or two letters, then
+ * single letters, each followed by a dot; at most ABBREV_MAX groups.
+ * Length or 0. */
+static size_t try_abbrev(const tok *tk, size_t i)
+{
+	size_t j = i;
+	int seg = 0;
+	for (;;) {
+		size_t k = 0;
+		while (j < tk->n && k < 3) {
+			uint32_t cp;
+			size_t l;
+			if (!(cls_at(tk, j, &cp, &l) & UC_LETTER))
+				break;
+			j += l;
+			k++;
+		}
+		if (k == 0 || k > (seg ? 1u : 2u) || j >= tk->n || tk->p[j] != '.')
+			return 0;
+		j++;
+		if (++seg > ABBREV_MAX)
+			return 0;
+		if (!(cls_at1(tk, j) & UC_LETTER))
+			break;
+	}
+	if (seg < 2 || (cls_at1(tk, j) & (UC_DIGIT | UC_MARK)))
+		return 0;
+	return j - i;
+}
+
+/* Letters, digits, marks, invisibles, with ' and hyphens inside. */
+static size_t scan_word(const tok *tk, size_t i, size_t lim, winfo *wi)
+{
+	size_t j = i;
+	int prev_alnum = 0;
+	while (j < lim) {
+		uint32_t cp;
+		size_t l;
+		unsigned cls = cls_at(tk, j, &cp, &l);
+		if (cp >= 0x80)
+			wi->nonascii = 1;
+		if (cls & (UC_LETTER | UC_DIGIT)) {
+			if (cls & UC_LETTER)
+				note_letter(wi, cp, cls);
+			prev_alnum = 1;
+		} else if (cls & UC_MARK) {
+			/* continues what it sits on */
+		} else if (cls & UC_IGNORE) {
+			wi->zw = 1;
+		} else if ((cls & (UC_APOS | UC_HYPHEN)) && prev_alnum && j + l < lim) {
+			unsigned nx = cls_at1(tk, j + l);
+			if (!(nx & UC_LETTER) && !((cls & UC_HYPHEN) && (nx & UC_DIGIT)))
+				break;
+			prev_alnum = 0;
+		} else {
+			break;
+		}
+		j += l;
+	}
+	return j;
+}
+
+/* A number from i (a digit, or a currency sign or '#' before a digit).
+ * Sets *word when it is digits running into letters ("3rd"). */
+static size_t scan_number(const tok *tk, size_t i, int *word, int *nonascii)
+{
+	const char *p = tk->p;
+	size_t n = tk->n, j = i;
+	uint32_t cp;
+	size_t l;
+	unsigned cls = cls_at(tk, j, &cp, &l);
+	int affix = 0, sep = 0;
+	*word = 0;
+	if (!(cls & UC_DIGIT)) {
+		affix = 1;
+		j += l;
+	}
+	while (j < n) {
+		cls = cls_at(tk, j, &cp, &l);
+		if (cls & UC_DIGIT) {
+			j += l;
+			continue;
+		}
+		unsigned char c = (unsigned char)p[j];
+		if ((c == ',' || c == '.' || c == ':' || c == '/' || c == '-') &&
+		    (cls_at1(tk, j + 1) & UC_DIGIT)) {
+			sep = 1;
+			j++;
+			continue;
+		}
+		break;
+	}
+	if (j < n) {
+		cls = cls_at(tk, j, &cp, &l);
+		if (cp == '%' || cp == 0x2030 || (cls & UC_CURRENCY)) {
+			affix = 1;
+			j += l;
+		} else if (!affix && !sep &&
+		           ((cls & UC_LETTER) ||
+		            ((cls & UC_HYPHEN) && (cls_at1(tk, j + l) & (UC_LETTER | UC_DIGIT))))) {
+			*word = 1;
+		}
+	}
+	for (size_t k = i; k < j; k++)
+		if ((unsigned char)p[k] >= 0x80)
+			*nonascii = 1;
+	return j;
+}
+
+static char *pool_reserve(tok *tk, size_t need)
+{
+	if ((size_t)(tk->pool_end - tk->pool) < need) {
+		/* a small block's norms fit in 1.5 times its text */
+		size_t sz = tk->n + tk->n / 2 + 16;
+		if (sz > POOL_CHUNK)
+			sz = POOL_CHUNK;
+		if (sz < need)
+			sz = need;
+		tk->pool = arena_alloc(tk->a, sz);
+		tk->pool_end = tk->pool + sz;
+	}
+	return tk->pool;
+}
+
+/* The norm of [off, end): folded, invisibles dropped, U+2019 -> ',
+ * U+2010/U+2011 -> '-'.  Folding grows UTF-8 by at most half (a 2-byte
+ * letter folding to a 3-byte one). */
+static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii)
+{
+	size_t len = end - off;
+	char *o = pool_reserve(tk, len + len / 2 + 1);
+	const char *p = tk->p;
+	size_t k = 0;
+	if (!nonascii) {
+		for (size_t i = off; i < end; i++) {
+			unsigned char c = (unsigned char)p[i];
+			o[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+	} else {
+		size_t i = off;
+		while (i < end) {
+			uint32_t cp;
+			size_t l = uc_utf8_next(p + i, end - i, &cp);
+			if (cp == UC_INVALID) {
+				o[k++] = p[i];
+			} else if (cp == 0x2019) {
+				o[k++] = '\'';
+			} else if (cp == 0x2010 || cp == 0x2011) {
+				o[k++] = '-';
+			} else if (!(uc_class(cp) & UC_IGNORE)) {
+				k += uc_utf8_put(o + k, uc_fold(cp));
+			}
+			i += l;
+		}
+	}
+	o[k] = 0;
+	tk->pool += k + 1;
+	w->norm = o;
+	w->normlen = (uint32_t)k;
+}
+
+static sl_word *push(tok *tk, size_t off, size_t end, unsigned flags)
+{
+	if (tk->nw == tk->alloc) {
+		size_t na = tk->alloc * 2;
+		if (!na) {
+			na = tk->n / 6 + 8;
+			if (na > 65536)
+				na = 65536;
+		}
+		tk->w = arena_grow(tk->a, tk->w, tk->nw, na, sizeof *tk->w);
+		tk->alloc = na;
+	}
+	sl_word *w = &tk->w[tk->nw++];
+	w->off = (uint32_t)off;
+	w->len = (uint32_t)(end - off);
+	w->flags = flags;
+	w->sent = 0;
+	w->norm = NULL;
+	w->normlen = 0;
+	return w;
+}
+
+/* --- punctuation runs ---------------------------------------------- */
+
+static int opener_only(unsigned cls)
+{
+	return (cls & (UC_OPEN | UC_CLOSE)) == UC_OPEN;
+}
+
+/* Continue an emoji run at j?  Returns the length to take, or 0. */
+static size_t emoji_more(const tok *tk, size_t j)
+{
+	uint32_t cp;
+	size_t l;
+	unsigned cls = cls_at(tk, j, &cp, &l);
+	size_t k;
+	if (cp == UC_INVALID)
+		return 0;
+	if ((cls & UC_EMOJI) || cp == 0xFE0F || cp == 0xFE0E || cp == 0x20E3 ||
+	    (cp >= 0xE0020 && cp <= 0xE007F))
+		return l;
+	if (cp == 0x200D && j + l < tk->n &&
+	    ((cls_at1(tk, j + l) & UC_EMOJI) || followed_by_vs16(tk, j + l + 1)))
+		return l;
+	if ((k = keycap(tk, j)))
+		return k;
+	if ((cls & UC_PUNCT) && followed_by_vs16(tk, j + l))
+		return l;
+	return 0;
+}
+
+/* A run of punctuation from i; *emoji says whether it is an emoji run. */
+static size_t scan_punct(tok *tk, size_t i, int *emoji)
+{
+	uint32_t cp;
+	size_t l, k;
+	unsigned cls = cls_at(tk, i, &cp, &l);
+	if (cp == UC_INVALID) {
+		*emoji = 0;
+		return i + 1;
+	}
+	size_t j = i + l;
+	if ((k = keycap(tk, i)))
+		j = i + k;
+	*emoji = k || (cls & UC_EMOJI) || followed_by_vs16(tk, i + l);
+	if (*emoji) {
+		while (j < tk->n && (k = emoji_more(tk, j)))
+			j += k;
+		return j;
+	}
+	int all_open = opener_only(cls);
+	while (j < tk->n) {
+		unsigned c2 = cls_at(tk, j, &cp, &l);
+		if (cp == UC_INVALID)
+			break;
+		if (c2 & UC_MARK) {
+			j += l;
+			continue;
+		}
+		if (!(c2 & UC_PUNCT) || (c2 & UC_EMOJI) || followed_by_vs16(tk, j + l))
+			break;
+		if (cp < 0x80 && ph_opener((unsigned char)cp) && try_placeholder(tk, j))
+			break;
+		if (keycap(tk, j))
+			break;
+		if (((c2 & UC_CURRENCY) || cp == '#') && (cls_at1(tk, j + l) & UC_DIGIT))
+			break;
+		if (opener_only(c2)) {
+			if (!all_open)
+				break;
+		} else {
+			all_open = 0;
+		}
+		j += l;
+	}
+	return j;
+}
+
+/* --- the pass ------------------------------------------------------ */
+
+static void word_flags(sl_word *w, const winfo *wi)
+{
+	if (wi->nupper >= 2 && wi->nlower == 0)
+		w->flags |= SL_W_ALLCAPS;
+	if (wi->first_upper && wi->nlower > 0)
+		w->flags |= SL_W_INITCAP;
+	if (wi->zw)
+		w->flags |= SL_W_ZEROWIDTH;
+	if ((wi->scripts & UC_LATIN) && (wi->scripts & (UC_GREEK | UC_CYRILLIC)))
+		w->flags |= SL_W_MIXED_SCRIPT;
+}
+
+/* One token starting at i, whose character is cp (l bytes, class cls);
+ * start < i when invisibles come before a word.  Returns its end. */
+static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
+                        unsigned cls, unsigned flags)
+{
+	size_t end;
+	unsigned char b = (unsigned char)tk->p[i];
+	int kc = keycap(tk, i) != 0;
+	if (start == i && b < 0x80 && ph_opener(b) && (end = try_placeholder(tk, i))) {
+		push(tk, i, i + end, flags | SL_W_PLACEHOLDER);
+		return i + end;
+	}
+	if (b < 0x80 && is_alnum(b) && !kc) {
+		if ((end = try_url(tk, i))) {
+			push(tk, i, i + end, flags | SL_W_URL);
+			return i + end;
+		}
+		if ((end = try_email(tk, i))) {
+			push(tk, i, i + end, flags | SL_W_EMAIL);
+			return i + end;
+		}
+	}
+	winfo wi = { 0 };
+	wi.zw = wi.nonascii = start < i;
+	int numeric = !kc && ((cls & UC_DIGIT) ||
+	              (start == i && ((cls & UC_CURRENCY) || cp == '#') &&
+	               (cls_at1(tk, i + l) & UC_DIGIT)));
+	if (numeric) {
+		int word;
+		end = scan_number(tk, i, &word, &wi.nonascii);
+		if (!word) {
+			sl_word *w = push(tk, start, end, flags | SL_W_NUMBER);
+			if (wi.zw)
+				w->flags |= SL_W_ZEROWIDTH;
+			set_norm(tk, w, start, end, wi.nonascii);
+			return end;
+		}
+	}
+	if ((cls & (UC_LETTER | UC_DIGIT)) && !kc) {
+		size_t ab = (cls & UC_LETTER) ? try_abbrev(tk, i) : 0;
+		if (ab) {
+			end = i + ab;
+			for (size_t j = i; j < end; j += l) {
+				unsigned c2 = cls_at(tk, j, &cp, &l);
+				if (cp >= 0x80)
+					wi.nonascii = 1;
+				if (c2 & UC_LETTER)
+					note_letter(&wi, cp, c2);
+			}
+		} else {
+			end = scan_word(tk, i, tk->n, &wi);
+		}
+		sl_word *w = push(tk, start, end, flags);
+		word_flags(w, &wi);
+		set_norm(tk, w, start, end, wi.nonascii);
+		return end;
+	}
+	int emoji;
+	end = scan_punct(tk, i, &emoji);
+	push(tk, i, end, flags | SL_W_PUNCT | (emoji ? SL_W_EMOJI : 0));
+	return end;
+}
+
+size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
+{
+	if (t->len > UINT32_MAX)
+		BUG("a text of 4 GiB or more reached the tokeniser");
+	tok tk;
+	memset(&tk, 0, sizeof tk);
+	tk.a = &r->arena;
+	tk.p = t->p;
+	tk.n = t->len;
+	size_t i = 0;
+	int space = 0;
+	while (i < tk.n) {
+		uint32_t cp;
+		size_t l;
+		unsigned cls = cls_at(&tk, i, &cp, &l);
+		if (cls & UC_SPACE) {
+			space = 1;
+			i += l;
+			continue;
+		}
+		size_t start = i;
+		if (cls & UC_IGNORE) {
+			size_t j = i + l;
+			while (j < tk.n && (cls_at(&tk, j, &cp, &l) & UC_IGNORE))
+				j += l;
+			if (j >= tk.n || !(cls_at(&tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
+				i = j;
+				continue;
+			}
+			cls = cls_at(&tk, j, &cp, &l);
+			i = j;
+		}
+		unsigned flags = space && tk.nw ? SL_W_SPACE_BEFORE : 0;
+		space = 0;
+		i = one_token(&tk, start, i, cp, l, cls, flags);
+	}
+	*out = tk.w;
+	return tk.nw;
+}
