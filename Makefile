@@ -75,13 +75,13 @@ setup: deps
 	./sendlint corpus/ || test $$? -eq 1
 
 check: $(BIN) $(UNIT_BIN)
-	@SENDLINT=$(BIN) UNIT_DIR=$(B)/unit SANITIZE=$(SANITIZE) sh tests/run.sh
+	@SENDLINT=$(abspath $(BIN)) UNIT_DIR=$(B)/unit SANITIZE=$(SANITIZE) sh tests/run.sh
 
 fuzz:
 	@sh tests/fuzz/run.sh
 
 bench: $(BIN) $(B)/bench
-	@SENDLINT=$(BIN) BENCH=$(B)/bench sh scripts/bench.sh
+	@SENDLINT=$(abspath $(BIN)) BENCH=$(B)/bench sh scripts/bench.sh
 
 $(B)/bench: tests/bench.c $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)

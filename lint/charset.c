@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <setjmp.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -408,6 +409,23 @@ static const char *cs_show(sl_arena *a, const char *cs)
 
 /* --- the conversion -------------------------------------------------------- */
 
+/* Output of one replacement piece when a stretch is converted in bulk. */
+#define CHUNK_OUT 4096
+/* Input bytes iconv sees per character step: more than any character
+ * (with its shift sequence) needs; a larger window makes glibc convert
+ * ahead and throw the work away. */
+#define STEP_IN 16
+/* Input bytes per iconv call when converting in bulk (the output buffer
+ * takes 256 code points). */
+#define CHUNK_IN 256
+/* A run of a stateful or wide encoding ends at a line feed byte or at
+ * this many input bytes. */
+#define RUN_IN 1024
+/* Character-by-character maps cost a segment (40 bytes) per character:
+ * past this many segments in one text (a huge legacy-charset body), the
+ * rest converts in pieces of CHUNK_OUT bytes, each one replacement. */
+#define FINE_MAX ((size_t)1 << 20)
+
 typedef struct conv {
 	sl_result *r;
 	const sl_text *in;
@@ -418,9 +436,16 @@ typedef struct conv {
 	size_t nbad, bad_off;  /* invalid sequences: count and first */
 	size_t nnul, nul_off;
 	int stop;              /* the decoded-size limit was reached */
+	size_t segi;           /* cursor in in->seg (inexact_end) */
 	iconv_t cd;
+	int compose;           /* the converter may hold a code point back */
 	char (*sb)[8];         /* CS_SB: UTF-8 of bytes 0x80-0xFF ... */
 	unsigned char *sblen;  /* ... and their lengths, 0 = invalid */
+	enum cs_kind kind;     /* how run() decodes */
+	size_t start;          /* where (past a byte order mark) */
+	size_t first8;         /* the first 8-bit byte */
+	sl_span decl;          /* the declaration */
+	int declared;          /* a charset was declared */
 } conv;
 
 static const char fffd[] = "\xEF\xBF\xBD";
@@ -459,18 +484,45 @@ static void cv_repl(conv *cv, const char *s, size_t n, size_t off, size_t len)
 		cv_limit(cv, off);
 }
 
-static void cv_bad(conv *cv, size_t off, size_t len)
+static void note_bad(conv *cv, size_t off)
 {
 	if (!cv->nbad++)
 		cv->bad_off = off;
+}
+
+static void note_nul(conv *cv, size_t off)
+{
+	if (!cv->nnul++)
+		cv->nul_off = off;
+}
+
+static void cv_bad(conv *cv, size_t off, size_t len)
+{
+	note_bad(cv, off);
 	cv_repl(cv, fffd, 3, off, len);
 }
 
 static void cv_nul(conv *cv, size_t off)
 {
-	if (!cv->nnul++)
-		cv->nul_off = off;
+	note_nul(cv, off);
 	cv_repl(cv, fffd, 3, off, 1);
+}
+
+/* If input byte pos lies in an inexact segment of the input (a base64
+ * line, an encoded word), the end of that segment, else 0.  Every byte of
+ * such a segment maps to the same original range, so the stretch can be
+ * converted in bulk with the same map as character by character. */
+static size_t inexact_end(conv *cv, size_t pos)
+{
+	const sl_text *t = cv->in;
+	while (cv->segi < t->nseg && t->seg[cv->segi].out + t->seg[cv->segi].out_len <= pos)
+		cv->segi++;
+	if (cv->segi >= t->nseg)
+		return 0;
+	const sl_seg *s = &t->seg[cv->segi];
+	if (s->exact || s->out > pos)
+		return 0;
+	return s->out + s->out_len < cv->n ? s->out + s->out_len : cv->n;
 }
 
 /* Decode as UTF-8: valid runs copy, each maximal invalid subpart is one
@@ -495,28 +547,83 @@ static void dec_utf8(conv *cv, size_t pos)
 	}
 }
 
+/* The UTF-8 of byte c in a single-byte charset (NULL if invalid). */
+static const char *single(const conv *cv, int native, unsigned c, char *u, size_t *ulen)
+{
+	if (c < 0x80) {
+		u[0] = (char)c;
+		*ulen = 1;
+		return u;
+	}
+	if (native) {
+		*ulen = cs_utf8_put(u, c < 0xA0 ? cp1252_high[c - 0x80] : c);
+		return u;
+	}
+	*ulen = cv->sblen[c - 0x80];
+	return *ulen ? cv->sb[c - 0x80] : NULL;
+}
+
+/* A stretch [pos, end) inside one inexact input segment, converted in
+ * pieces of about CHUNK_OUT bytes. */
+static void single_bulk(conv *cv, int native, size_t pos, size_t end)
+{
+	char u[CHUNK_OUT + 16];
+	size_t ulen = 0, from = pos;
+	for (; pos < end; pos++) {
+		unsigned c = cv->p[pos];
+		char b[8];
+		size_t bl;
+		const char *s = c ? single(cv, native, c, b, &bl) : NULL;
+		if (!c)
+			note_nul(cv, pos);
+		else if (!s)
+			note_bad(cv, pos);
+		if (!s) {
+			s = fffd;
+			bl = 3;
+		}
+		memcpy(u + ulen, s, bl);
+		ulen += bl;
+		if (ulen >= CHUNK_OUT) {
+			cv_repl(cv, u, ulen, from, pos + 1 - from);
+			ulen = 0;
+			from = pos + 1;
+		}
+	}
+	if (ulen)
+		cv_repl(cv, u, ulen, from, end - from);
+}
+
 /* Decode a single-byte charset: ASCII runs copy, every other byte is a
  * replacement from the native windows-1252 table or the CS_SB table. */
 static void dec_single(conv *cv, int native, size_t pos)
 {
 	while (pos < cv->n && !cv->stop) {
+		if (cv->tb.nseg >= FINE_MAX) {
+			single_bulk(cv, native, pos, cv->n);
+			break;
+		}
+		size_t e = inexact_end(cv, pos);
+		if (e > pos) {
+			single_bulk(cv, native, pos, e);
+			pos = e;
+			continue;
+		}
 		size_t k = scan_ascii(cv->p + pos, cv->n - pos);
 		cv_copy(cv, pos, k);
 		pos += k;
-		if (pos >= cv->n)
+		if (pos >= cv->n || cv->stop)
 			break;
 		unsigned c = cv->p[pos];
-		if (c == 0) {
+		char b[8];
+		size_t bl;
+		const char *s;
+		if (c == 0)
 			cv_nul(cv, pos);
-		} else if (native) {
-			char u[4];
-			uint32_t cp = c < 0xA0 ? cp1252_high[c - 0x80] : c;
-			cv_repl(cv, u, cs_utf8_put(u, cp), pos, 1);
-		} else if (cv->sblen[c - 0x80]) {
-			cv_repl(cv, cv->sb[c - 0x80], cv->sblen[c - 0x80], pos, 1);
-		} else {
+		else if ((s = single(cv, native, c, b, &bl)))
+			cv_repl(cv, s, bl, pos, 1);
+		else
 			cv_bad(cv, pos, 1);
-		}
 		pos++;
 	}
 }
@@ -575,20 +682,20 @@ static void put_utf32(const unsigned char *o, size_t n, char *u, size_t *ulen, i
 	}
 }
 
-/* One step of iconv from p[pos,n) into UTF-32LE: at most one character
- * (the output has room for one code point, more only if a converter
- * insists).  *used gets the input bytes consumed, u (*ulen) the UTF-8 of
- * the output (at most 16 bytes), *nul whether it held a U+0000.  Returns
- * the errno of a failure that stopped it before any progress, else 0. */
+/* One step of iconv from p[pos,n) into UTF-32LE: one character (the
+ * output has room for one code point, more only if a converter insists).
+ * *used gets the input bytes consumed, u (*ulen) the UTF-8 of the output
+ * (at most 16 bytes), *nul whether it held a U+0000.  Returns the errno of
+ * a failure that stopped it before any progress, else 0. */
 static int ic_step(conv *cv, size_t pos, size_t *used, char *u, size_t *ulen, int *nul)
 {
 	unsigned char o[16];
-	size_t room = 4;
+	size_t room = 4, left = cv->n - pos, win = left < STEP_IN ? left : STEP_IN;
 	*ulen = 0;
 	*nul = 0;
 	for (;;) {
 		char *ip = (char *)(cv->p + pos), *op = (char *)o;
-		size_t il = cv->n - pos, ol = room;
+		size_t il = win, ol = room;
 		size_t rc = iconv(cv->cd, &ip, &il, &op, &ol);
 		int err = rc == (size_t)-1 ? errno : 0;
 		size_t got = room - ol;
@@ -600,12 +707,14 @@ static int ic_step(conv *cv, size_t pos, size_t *used, char *u, size_t *ulen, in
 		put_utf32(o, got, u, ulen, nul);
 		if (got || *used)
 			return 0;
+		if (err == EINVAL && win < left)
+			return EILSEQ; /* no character is that long */
 		return err == E2BIG || err == 0 ? EILSEQ : err;
 	}
 }
 
-/* Output a converter holds back (a composed pair, a final character of a
- * stateful encoding): appended to u (*ulen, room for 16 more bytes). */
+/* Output a converter holds back (a composed pair): appended to u (*ulen,
+ * room for 16 more bytes). */
 static void ic_flush(conv *cv, char *u, size_t *ulen, int *nul)
 {
 	unsigned char o[16];
@@ -615,21 +724,88 @@ static void ic_flush(conv *cv, char *u, size_t *ulen, int *nul)
 	put_utf32(o, sizeof o - ol, u, ulen, nul);
 }
 
+/* Convert [pos, end) with as few iconv calls as possible, as replacements
+ * of the bytes consumed (pieces of about CHUNK_OUT output bytes).  An
+ * incomplete sequence at end is left for the caller unless final (then it
+ * is invalid).  Returns the position reached. */
+static size_t ic_chunk(conv *cv, size_t pos, size_t end, int final)
+{
+	char u[CHUNK_OUT + 1100];
+	size_t ulen = 0, from = pos;
+	while (pos < end && !cv->stop) {
+		unsigned char o[1024];
+		/* glibc converts its whole input ahead through an inner
+		 * buffer: feed it about what one output buffer holds */
+		size_t win = end - pos < CHUNK_IN ? end - pos : CHUNK_IN;
+		char *ip = (char *)(cv->p + pos), *op = (char *)o;
+		size_t il = win, ol = sizeof o;
+		size_t rc = iconv(cv->cd, &ip, &il, &op, &ol);
+		int err = rc == (size_t)-1 ? errno : 0, nul = 0;
+		if (err == EINVAL && win < end - pos)
+			err = 0; /* a character across the window: next time */
+		size_t used = (size_t)(ip - (char *)(cv->p + pos));
+		if (!used && ol == sizeof o && (err == 0 || err == E2BIG))
+			err = EILSEQ; /* no progress at all: never loop */
+		put_utf32(o, sizeof o - ol, u, &ulen, &nul);
+		if (nul)
+			note_nul(cv, pos);
+		pos += used;
+		if (err == EILSEQ) {
+			note_bad(cv, pos);
+			memcpy(u + ulen, fffd, 3);
+			ulen += 3;
+			pos++;
+			iconv(cv->cd, NULL, NULL, NULL, NULL);
+		} else if (err == EINVAL) {
+			if (!final)
+				break;
+			note_bad(cv, pos);
+			memcpy(u + ulen, fffd, 3);
+			ulen += 3;
+			pos = end;
+		} else if (err && err != E2BIG) {
+			break;
+		}
+		if (ulen >= CHUNK_OUT) {
+			cv_repl(cv, u, ulen, from, pos - from);
+			ulen = 0;
+			from = pos;
+		}
+	}
+	if (ulen)
+		cv_repl(cv, u, ulen, from, pos - from);
+	return pos;
+}
+
 /* Multi-byte ASCII-compatible charsets: ASCII runs at character
- * boundaries copy; each other character is one replacement of its bytes.
- * These charsets are stateless, so the converter is flushed after each
- * character: what it held back (BIG5-HKSCS composed pairs) stays with the
- * character that made it. */
+ * boundaries copy; each other character is one replacement of its bytes;
+ * a stretch inside one inexact input segment converts in bulk.  For
+ * converters that compose (BIG5-HKSCS), the converter is flushed after
+ * each character so what it held back stays with that character. */
 static void dec_multi(conv *cv)
 {
 	size_t pos = 0;
 	while (pos < cv->n && !cv->stop) {
-		unsigned c = cv->p[pos];
-		if (c && c < 0x80) {
-			size_t k = scan_ascii(cv->p + pos, cv->n - pos);
-			cv_copy(cv, pos, k);
-			pos += k;
-			continue;
+		if (cv->tb.nseg >= FINE_MAX) {
+			ic_chunk(cv, pos, cv->n, 1);
+			break;
+		}
+		size_t e = inexact_end(cv, pos);
+		if (e > pos) {
+			size_t got = ic_chunk(cv, pos, e, e == cv->n);
+			if (got > pos) {
+				pos = got;
+				continue;
+			}
+			/* a character running past the segment: one step */
+		} else {
+			unsigned c = cv->p[pos];
+			if (c && c < 0x80) {
+				size_t k = scan_ascii(cv->p + pos, cv->n - pos);
+				cv_copy(cv, pos, k);
+				pos += k;
+				continue;
+			}
 		}
 		char u[40];
 		size_t used, ulen;
@@ -643,7 +819,8 @@ static void dec_multi(conv *cv)
 			pos += bad;
 			continue;
 		}
-		ic_flush(cv, u, &ulen, &nul);
+		if (cv->compose)
+			ic_flush(cv, u, &ulen, &nul);
 		if (nul && used == 1)
 			cv_nul(cv, pos);
 		else
@@ -652,48 +829,34 @@ static void dec_multi(conv *cv)
 	}
 }
 
-/* Stateful or wide encodings: convert character by character, emitting
- * runs of up to a line (RUN_MAX bytes) as one replacement each.  A run's
- * source starts where the previous one ended, so shift sequences stay
- * inside the runs they affect. */
+/* Stateful or wide encodings: runs of input up to a line feed byte (or
+ * RUN_IN bytes), each converted by iconv in one go and emitted as one
+ * replacement; the converter keeps its shift state from run to run. */
 static void dec_runs(conv *cv)
 {
-	char run[RUN_MAX + 64];
-	size_t rlen = 0, roff = 0, pos = 0, stall = 0;
+	size_t pos = 0;
 	while (pos < cv->n && !cv->stop) {
-		char u[40];
-		size_t used, ulen;
-		int nul, err = ic_step(cv, pos, &used, u, &ulen, &nul);
-		if (nul && !cv->nnul++)
-			cv->nul_off = pos;
-		if (used || (ulen && stall++ < 8)) {
-			if (used)
-				stall = 0;
-			memcpy(run + rlen, u, ulen);
-			rlen += ulen;
-			pos += used;
-		} else {
-			size_t bad = err == EINVAL ? cv->n - pos : 1;
-			stall = 0;
-			if (!cv->nbad++)
-				cv->bad_off = pos;
-			iconv(cv->cd, NULL, NULL, NULL, NULL);
-			memcpy(run + rlen, fffd, 3);
-			rlen += 3;
-			pos += bad;
+		size_t w = cv->n - pos < RUN_IN ? cv->n : pos + RUN_IN;
+		const unsigned char *nl = memchr(cv->p + pos, '\n', w - pos);
+		if (nl)
+			w = (size_t)(nl - cv->p) + 1;
+		size_t got = ic_chunk(cv, pos, w, w == cv->n);
+		if (got == pos) {
+			/* a character across the run's end: widen a little */
+			w = cv->n - pos < RUN_IN ? cv->n : pos + RUN_IN;
+			w = w - pos < STEP_IN ? w : pos + STEP_IN;
+			got = ic_chunk(cv, pos, w, 1);
 		}
-		if (rlen >= RUN_MAX || (rlen && run[rlen - 1] == '\n')) {
-			cv_repl(cv, run, rlen, roff, pos - roff);
-			rlen = 0;
-			roff = pos;
-		}
+		pos = got > pos ? got : pos + 1;
 	}
-	if (cv->stop)
+	if (cv->stop || !cv->n)
 		return;
-	int nul;
-	ic_flush(cv, run, &rlen, &nul);
-	if (rlen)
-		cv_repl(cv, run, rlen, roff, cv->n - roff);
+	char u[40];
+	size_t ulen = 0;
+	int nul = 0;
+	ic_flush(cv, u, &ulen, &nul);
+	if (ulen)
+		cv_repl(cv, u, ulen, cv->n - 1, 1);
 }
 
 /* Open cd for the charset; -1 if iconv does not know it. */
@@ -702,7 +865,10 @@ static int ic_open(conv *cv, const char *name)
 	if (!name)
 		return -1;
 	cv->cd = iconv_open("UTF-32LE", name);
-	return cv->cd == (iconv_t)-1 ? -1 : 0;
+	if (cv->cd == (iconv_t)-1)
+		return -1;
+	cv->compose = !strcmp(name, "BIG5-HKSCS");
+	return 0;
 }
 
 static void ic_close(conv *cv)
@@ -739,8 +905,96 @@ static void report(conv *cv)
 		           cv->nnul, cv->nnul == 1 ? "" : "s");
 }
 
+/* Text that needs no conversion: shared when the caller allows it and it
+ * fits the limit, else one copy. */
+static void as_is(conv *cv, sl_text *out, unsigned flags)
+{
+	if ((flags & CS_SHARE) && cv->n <= cv->tb.out.max && cv->in->p) {
+		*out = *cv->in;
+		return;
+	}
+	tb_reserve(&cv->tb, cv->n, 1);
+	cv_copy(cv, 0, cv->n);
+	tb_finish(&cv->tb, out);
+}
+
+/* Room for the output, estimated from the input: one growth instead of
+ * many (high = bytes with the high bit set). */
+static void presize(conv *cv, enum cs_kind kind, size_t high)
+{
+	size_t n = cv->n, segs = cv->in->nseg <= 1 ? 2 * high + 1 : cv->in->nseg + 16;
+	size_t bytes = kind == CS_RUN ? 2 * n : n + 2 * high;
+	if (segs > n / 2 + 16)
+		segs = n / 2 + 16;
+	if (segs > FINE_MAX + n / 1024 + 16)
+		segs = FINE_MAX + n / 1024 + 16;
+	tb_reserve(&cv->tb, bytes, segs);
+}
+
+/* Decode cv->in by cv->kind, the converter (if any) open. */
+static void run(conv *cv)
+{
+	if (cv->kind == CS_SB && sb_table(cv) < 0)
+		cv->kind = CS_MB;
+	int eight = cv->first8 < cv->n;
+	if ((cv->kind == CS_SB || cv->kind == CS_1252) && eight && cv->declared &&
+	    utf8_valid(cv->p, cv->n))
+		diag_input(cv->r, "input/charset-mismatch", SL_WARNING, cv->decl,
+		           "text declared '%s' is valid utf-8; readers may see "
+		           "garbled characters", cv->name);
+	size_t high = 0;
+	for (size_t i = cv->first8; i < cv->n; i++)
+		high += cv->p[i] >> 7;
+	presize(cv, cv->kind, high);
+	switch (cv->kind) {
+	case CS_UTF8:
+		dec_utf8(cv, cv->start);
+		break;
+	case CS_ASCII: /* no 8-bit bytes left here, only NULs */
+	case CS_1252:
+		dec_single(cv, 1, cv->start);
+		break;
+	case CS_SB:
+		dec_single(cv, 0, 0);
+		break;
+	case CS_MB:
+		dec_multi(cv);
+		break;
+	case CS_RUN:
+		dec_runs(cv);
+		break;
+	}
+}
+
+/* run() with the iconv handle open: the arena's out-of-memory longjmp
+ * passes through here to close it (no memory outside the arena is held
+ * across an allocation), then goes on to the caller's recovery point. */
+static void run_guarded(conv *cv)
+{
+	sl_arena *a = &cv->r->arena;
+	jmp_buf guard;
+	jmp_buf *saved = a->oom;
+	if (setjmp(guard)) {
+		a->oom = saved;
+		ic_close(cv);
+		if (saved)
+			longjmp(*saved, 1);
+		BUG("out of memory in an arena without a recovery point");
+	}
+	a->oom = &guard;
+	run(cv);
+	a->oom = saved;
+	ic_close(cv);
+}
+
 void charset_to_utf8(sl_result *r, const char *cs, const sl_text *in,
                      sl_text *out, sl_span decl)
+{
+	charset_to_utf8_ex(r, cs, in, out, decl, 0);
+}
+
+void charset_to_utf8_ex(sl_result *r, const char *cs, const sl_text *in,
+                        sl_text *out, sl_span decl, unsigned flags)
 {
 	conv cv;
 	memset(&cv, 0, sizeof cv);
@@ -777,8 +1031,7 @@ void charset_to_utf8(sl_result *r, const char *cs, const sl_text *in,
 	size_t first8 = scan_ascii(cv.p, cv.n);
 	/* the common case: ASCII in an ASCII-compatible charset */
 	if (first8 == cv.n && ci.kind != CS_RUN) {
-		cv_copy(&cv, 0, cv.n);
-		tb_finish(&cv.tb, out);
+		as_is(&cv, out, flags);
 		return;
 	}
 	while (first8 < cv.n && cv.p[first8] == 0)
@@ -793,7 +1046,7 @@ void charset_to_utf8(sl_result *r, const char *cs, const sl_text *in,
 			guessed = 1;
 			if (!u8)
 				ci.kind = CS_1252;
-			if (!u8 || !has_bom(cv.p, cv.n))
+			if (!u8 || !(has_bom(cv.p, cv.n) || (flags & CS_TEMPLATE)))
 				diag_input(r, "input/undeclared-8bit", SL_NOTE,
 				           text_span(in, first8, first8 + 1),
 				           "8-bit text with no declared charset; decoded as %s",
@@ -820,40 +1073,27 @@ void charset_to_utf8(sl_result *r, const char *cs, const sl_text *in,
 			           "unknown charset '%s'; decoded as windows-1252", cv.name);
 			ci.kind = CS_1252;
 			cv.name = "windows-1252";
-		} else if (ci.kind == CS_SB && sb_table(&cv) < 0) {
-			ci.kind = CS_MB;
 		}
 		break;
 	case CS_1252:
 		break;
 	}
-	if ((ci.kind == CS_SB || ci.kind == CS_1252) && eight && cs &&
-	    utf8_valid(cv.p, cv.n))
-		diag_input(r, "input/charset-mismatch", SL_WARNING, decl,
-		           "text declared '%s' is valid utf-8; readers may see "
-		           "garbled characters", cv.name);
 
 	/* a UTF-8 byte order mark is dropped wherever UTF-8 was possible */
-	size_t start = (ci.kind == CS_UTF8 || guessed) && has_bom(cv.p, cv.n) ? 3 : 0;
-	switch (ci.kind) {
-	case CS_UTF8:
-		dec_utf8(&cv, start);
-		break;
-	case CS_ASCII: /* no 8-bit bytes left here, only NULs */
-	case CS_1252:
-		dec_single(&cv, 1, start);
-		break;
-	case CS_SB:
-		dec_single(&cv, 0, 0);
-		break;
-	case CS_MB:
-		dec_multi(&cv);
-		break;
-	case CS_RUN:
-		dec_runs(&cv);
-		break;
+	int bom = (ci.kind == CS_UTF8 || guessed) && has_bom(cv.p, cv.n);
+	if (ci.kind == CS_UTF8 && !bom && utf8_prefix(cv.p, cv.n) == cv.n) {
+		as_is(&cv, out, flags);
+		return;
 	}
-	ic_close(&cv);
+	cv.kind = ci.kind;
+	cv.start = bom ? 3 : 0;
+	cv.first8 = first8;
+	cv.decl = decl;
+	cv.declared = cs != NULL;
+	if (cv.cd != (iconv_t)-1)
+		run_guarded(&cv);
+	else
+		run(&cv);
 	report(&cv);
 	tb_finish(&cv.tb, out);
 }

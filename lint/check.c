@@ -99,7 +99,7 @@ static const char *example_input(sl_out *o, const sl_rule *rule, const char *ex)
 		return "example.eml";
 	case SL_SC_PREHEADER:
 		out_addf(o, "%s<title>Example</title></head><body>\n"
-		         "<div style=\"display:none;max-height:0;overflow:hidden\">",
+		         "<div class=\"preheader\" style=\"display:none;max-height:0;overflow:hidden\">",
 		         html_head);
 		add_escaped(o, ex);
 		out_adds(o, "</div>\n<p>Hello.</p>\n</body></html>\n");

@@ -256,8 +256,8 @@ static int read_level(sl_loader *L, const sl_ynode *v, int none_ok, int *out)
 		*out = SL_CONFIG_NONE;
 		return 0;
 	}
-	load_error(L, v, "invalid level '%s' (expected note, warning, error%s)", s,
-	           none_ok ? " or none" : "");
+	load_error(L, v, "invalid level '%s' (expected %s)", s,
+	           none_ok ? "note, warning, error or none" : "note, warning or error");
 	return -1;
 }
 
@@ -282,26 +282,20 @@ static void read_severity_map(sl_loader *L, sl_config *cfg, sl_ynode *v)
 	}
 }
 
-static void config_parse(sl_loader *L, sl_config *cfg, sl_ynode *root)
+/* One key's value. */
+static void config_key(sl_loader *L, sl_config *cfg, const char *key, sl_ynode *v)
 {
-	sl_ynode *v;
-	if (root->type == SL_Y_SCALAR && !root->len && !root->quoted)
-		return;  /* an empty file */
-	if (root->type != SL_Y_MAP) {
-		load_error(L, root, "a configuration file must be a mapping of keys");
-		return;
-	}
-	if ((v = ynode_get(root, "rules")))
+	if (!strcmp(key, "rules")) {
 		read_list(L, cfg, v, &cfg->rules, &cfg->nrules, 1);
-	if ((v = ynode_get(root, "disable")))
+	} else if (!strcmp(key, "disable")) {
 		read_list(L, cfg, v, &cfg->disable, &cfg->ndisable, 0);
-	if ((v = ynode_get(root, "enable")))
+	} else if (!strcmp(key, "enable")) {
 		read_list(L, cfg, v, &cfg->enable, &cfg->nenable, 0);
-	if ((v = ynode_get(root, "severity")))
+	} else if (!strcmp(key, "severity")) {
 		read_severity_map(L, cfg, v);
-	if ((v = ynode_get(root, "fail-level")))
+	} else if (!strcmp(key, "fail-level")) {
 		read_level(L, v, 1, &cfg->fail_level);
-	if ((v = ynode_get(root, "max-risk"))) {
+	} else if (!strcmp(key, "max-risk")) {
 		double d;
 		if (!ynode_num(L, v, &d)) {
 			if (d < 0 || d > 100 || d != (double)(int)d)
@@ -309,39 +303,52 @@ static void config_parse(sl_loader *L, sl_config *cfg, sl_ynode *root)
 			else
 				cfg->max_risk = (int)d;
 		}
-	}
-	if ((v = ynode_get(root, "vocabulary")))
+	} else if (!strcmp(key, "vocabulary")) {
 		read_list(L, cfg, v, &cfg->vocab, &cfg->nvocab, 0);
-	if ((v = ynode_get(root, "ignore")))
+	} else if (!strcmp(key, "ignore")) {
 		read_list(L, cfg, v, &cfg->ignore, &cfg->nignore, 0);
-	if ((v = ynode_get(root, "templates-have-headers"))) {
+	} else if (!strcmp(key, "templates-have-headers")) {
 		int b;
 		if (!ynode_bool(L, v, &b))
 			cfg->tmpl_headers = b;
-	}
-	if ((v = ynode_get(root, "dict"))) {
+	} else if (!strcmp(key, "dict")) {
 		const char **d;
 		size_t n;
-		if (v->type != SL_Y_SCALAR) {
+		if (v->type != SL_Y_SCALAR)
 			load_error(L, v, "expected a path");
-		} else if (!read_list(L, cfg, v, &d, &n, 1)) {
+		else if (!read_list(L, cfg, v, &d, &n, 1))
 			cfg->dict = d[0];
-		}
+	}
+}
+
+/* The keys in file order, so that errors come in file order. */
+static void config_parse(sl_loader *L, sl_config *cfg, sl_ynode *root)
+{
+	if (root->type == SL_Y_SCALAR && !root->len && !root->quoted)
+		return;  /* an empty file */
+	if (root->type != SL_Y_MAP) {
+		load_error(L, root, "a configuration file must be a mapping of keys");
+		return;
 	}
 	for (size_t i = 0; i + 1 < root->n; i += 2) {
 		const sl_ynode *k = root->item[i];
-		if (k->used)
-			continue;
 		const char *best = NULL;
 		size_t bd = 3;
 		for (size_t j = 0; config_keys[j]; j++) {
+			if (!strcmp(k->str, config_keys[j])) {
+				best = NULL;
+				bd = 0;
+				break;
+			}
 			size_t d = edit_distance(k->str, config_keys[j], 2);
 			if (d < bd && d < strlen(k->str)) {
 				bd = d;
 				best = config_keys[j];
 			}
 		}
-		if (best)
+		if (bd == 0)
+			config_key(L, cfg, k->str, root->item[i + 1]);
+		else if (best)
 			load_error(L, k, "unknown key '%s' (did you mean '%s'?)", k->str, best);
 		else
 			load_error(L, k, "unknown key '%s'", k->str);

@@ -80,14 +80,17 @@ static void set_errmsg(sl_context *ctx, const char *msg)
 static int open_speller(sl_context *ctx)
 {
 	const char *dict = ctx->opts.dict ? ctx->opts.dict : DEFAULT_DICT;
-	if (speller_open(ctx, dict) == 0)
+	int rc = speller_open(ctx, dict);
+	if (rc == 0)
 		return SL_OK;
-	if (ctx->errmsg && *ctx->errmsg)
-		return SL_EIO;
+	if (rc == SL_ENOMEM) {
+		set_errmsg(ctx, "error: out of memory\n");
+		return SL_ENOMEM;
+	}
 	char *msg = arena_printf(&ctx->arena,
-		"error: cannot open the hunspell dictionary '%s.dic' / '%s.aff'%s\n",
+		"error: cannot read the hunspell dictionary '%s.aff' and '%s.dic'%s\n",
 		dict, dict, ctx->opts.dict ? "" :
-		" (on Debian and Ubuntu: apt-get install hunspell-en-us; or pass "
+		" (on Debian and Ubuntu: apt-get install hunspell-en-us; or name "
 		"another with --dict)");
 	set_errmsg(ctx, msg);
 	return SL_EIO;

@@ -196,7 +196,12 @@ static void qp_decode(sl_result *r, const sl_text *in, sl_text *out)
 	memset(&q, 0, sizeof q);
 	dec_init(&q.d, r, in);
 	const unsigned char *p = q.d.p;
-	size_t n = q.d.n, pos = 0;
+	size_t n = q.d.n, pos = 0, eq = 0;
+	/* a segment per escape or soft break, about */
+	for (const unsigned char *e = p; e && e < p + n; eq++)
+		if ((e = memchr(e, '=', (size_t)(p + n - e))))
+			e++;
+	tb_reserve(&q.d.tb, n, eq + 16);
 	while (pos < n && !q.d.stop) {
 		const unsigned char *nl = memchr(p + pos, '\n', n - pos);
 		size_t brk = nl ? (size_t)(nl - p) : n, next = nl ? brk + 1 : n;
@@ -257,6 +262,7 @@ static void b64_decode(sl_result *r, const sl_text *in, sl_text *out)
 	dec_init(&s.d, r, in);
 	const unsigned char *p = s.d.p;
 	size_t n = s.d.n;
+	tb_reserve(&s.d.tb, n / 4 * 3 + 3, n / 64 + 16);
 	uint32_t acc = 0;
 	int nq = 0, done = 0, pad_need = 0;
 	size_t quad_off = 0, nbad = 0, bad_off = 0, pad_off = 0, junk_off = 0, junk_end = 0;
@@ -397,43 +403,6 @@ static int uu_decode(sl_result *r, const sl_text *in, sl_text *out)
 
 /* --- parts ------------------------------------------------------------------ */
 
-/* Is p[0,n) valid UTF-8?  (Decides whether an undeclared template is
- * simply UTF-8.) */
-static int utf8_ok(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		unsigned lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			lo = c == 0xE0 ? 0xA0 : 0x80;
-			hi = c == 0xED ? 0x9F : 0xBF;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			lo = c == 0xF0 ? 0x90 : 0x80;
-			hi = c == 0xF4 ? 0x8F : 0xBF;
-		} else
-			return 0;
-		if (n - i <= need)
-			return 0;
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (size_t k = 2; k <= need; k++)
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 /* The span of a header's value without surrounding whitespace. */
 static sl_span value_span(const sl_header *h)
 {
@@ -546,12 +515,11 @@ void decode_part(sl_result *r, sl_part *p)
 		           "unknown content-transfer-encoding '%s'; treated as 8bit", shown);
 		raw = body;
 	}
-	const char *cs = p->charset;
-	/* an undeclared template that is valid UTF-8 is simply UTF-8 */
-	if (!cs && !p->parent && p->nhdr == 0 && r->doc.kind != SL_KIND_EML &&
-	    utf8_ok((const unsigned char *)raw.p, raw.len))
-		cs = "utf-8";
-	charset_to_utf8(r, cs, &raw, &p->text, charset_decl(r, p));
+	/* a decoder's output is ours to share; a template is not a message */
+	unsigned flags = raw.p != body.p ? CS_SHARE : 0;
+	if (!p->parent && p->nhdr == 0 && r->doc.kind != SL_KIND_EML)
+		flags |= CS_TEMPLATE;
+	charset_to_utf8_ex(r, p->charset, &raw, &p->text, charset_decl(r, p), flags);
 	if (p->text.len == 0)
 		empty_at(r, &p->text, off);
 	p->has_text = 1;

@@ -475,6 +475,7 @@ sl_ynode rule_node_at(const sl_loader *L, const sl_ynode *n, size_t i)
 			cps++;
 	at.col = n->col + (n->quoted ? 1 : 0) + cps;
 	at.off = start + i;
+	at.end = at.off + (i < n->len); /* one character's caret */
 	return at;
 }
 
@@ -496,6 +497,8 @@ static int check_one(sl_loader *L, const sl_ynode *node, const char *key,
 		if (!ok) {
 			if (node) {
 				sl_ynode at = rule_node_at(L, node, i);
+				if (at.off != node->off || !node->quoted)
+					at.end = at.off + n + 2;
 				load_error(L, &at, "unknown placeholder '{%.*s}' in %s",
 				           (int)n, s + i + 1, key);
 			} else {

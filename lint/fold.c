@@ -106,7 +106,7 @@ size_t uc_utf8_put(char *out, uint32_t cp)
 #define CU  (UC_PUNCT | UC_CURRENCY)
 #define HY  (UC_PUNCT | UC_HYPHEN)
 
-static const unsigned ascii_class[128] = {
+const unsigned uc_ascii_class[128] = {
 	P, P, P, P, P, P, P, P, P, S, S, S, S, S, P, P,
 	P, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,
 	/* space ! " # $ % & ' ( ) * + , - . / */
@@ -260,7 +260,7 @@ static const uc_range class_table[] = {
 unsigned uc_class(uint32_t cp)
 {
 	if (cp < 0x80)
-		return ascii_class[cp];
+		return uc_ascii_class[cp];
 	size_t lo = 0, hi = sizeof class_table / sizeof *class_table;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -316,6 +316,13 @@ typedef struct css_flags {
 
 static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 {
+	/* the property, lower-cased; longer ones are none of ours */
+	char pn[24];
+	if (prop.len == 0 || prop.len >= sizeof pn)
+		return;
+	for (size_t i = 0; i < prop.len; i++)
+		pn[i] = (char)lc((unsigned char)prop.p[i]);
+	pn[prop.len] = 0;
 	/* drop "!important" */
 	for (size_t i = val.len; i-- > 0;) {
 		if (val.p[i] == '!') {
@@ -323,44 +330,68 @@ static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 			break;
 		}
 	}
-#define P(name) str_ieq(prop, name)
+#define P(name) (!strcmp(pn, name))
 #define V(name) str_ieq(val, name)
-	if (P("display")) {
-		f->none = V("none");
-	} else if (P("visibility")) {
-		f->invisible = V("hidden") || V("collapse");
-	} else if (P("font-size")) {
-		f->font0 = is_zero(val);
-	} else if (P("opacity")) {
-		f->opacity0 = is_zero(val);
-	} else if (P("mso-hide")) {
-		f->mso = V("all");
-	} else if (P("max-height") || P("height") || P("max-width") || P("width")) {
-		if (is_zero(val))
-			f->box0 = 1;
-		if (P("width"))
-			out->width = px(val);
-		else if (P("height"))
-			out->height = px(val);
-	} else if (P("overflow") || P("overflow-x") || P("overflow-y")) {
-		if (V("hidden") || V("clip"))
-			f->overflow = 1;
-	} else if (P("text-indent")) {
-		f->indent = off_screen(val);
-	} else if (P("position")) {
-		f->positioned = V("absolute") || V("fixed");
-	} else if (P("left") || P("top")) {
-		if (off_screen(val))
+	switch (pn[0]) {
+	case 'b':
+		if (P("background-color"))
+			out->bg = css_color(val.p, val.len);
+		else if (P("background"))
+			out->bg = background_color(val);
+		break;
+	case 'c':
+		if (P("color"))
+			out->color = css_color(val.p, val.len);
+		break;
+	case 'd':
+		if (P("display"))
+			f->none = V("none");
+		break;
+	case 'f':
+		if (P("font-size"))
+			f->font0 = is_zero(val);
+		break;
+	case 'h':
+	case 'm':
+	case 'w':
+		if (P("max-height") || P("height") || P("max-width") || P("width")) {
+			if (is_zero(val))
+				f->box0 = 1;
+			if (P("width"))
+				out->width = px(val);
+			else if (P("height"))
+				out->height = px(val);
+		} else if (P("mso-hide")) {
+			f->mso = V("all");
+		}
+		break;
+	case 'l':
+		if (P("left") && off_screen(val))
 			f->offset = 1;
-	} else if (P("color")) {
-		out->color = css_color(val.p, val.len);
-	} else if (P("background-color")) {
-		out->bg = css_color(val.p, val.len);
-	} else if (P("background")) {
-		out->bg = background_color(val);
-	} else if (str_iprefix(prop, "padding")) {
-		if (!is_zero(val))
+		break;
+	case 'o':
+		if (P("opacity"))
+			f->opacity0 = is_zero(val);
+		else if ((P("overflow") || P("overflow-x") || P("overflow-y")) &&
+		         (V("hidden") || V("clip")))
+			f->overflow = 1;
+		break;
+	case 'p':
+		if (P("position"))
+			f->positioned = V("absolute") || V("fixed");
+		else if (!strncmp(pn, "padding", 7) && !is_zero(val))
 			out->padding = 1;
+		break;
+	case 't':
+		if (P("text-indent"))
+			f->indent = off_screen(val);
+		else if (P("top") && off_screen(val))
+			f->offset = 1;
+		break;
+	case 'v':
+		if (P("visibility"))
+			f->invisible = V("hidden") || V("collapse");
+		break;
 	}
 #undef P
 #undef V

@@ -523,6 +523,9 @@ void text_analyse(struct sl_result *r);
 
 /* Tokeniser used by text_analyse and by tests (words.c). */
 size_t text_words(struct sl_result *r, const sl_text *t, sl_word **out);
+/* Tokenise every block of r->doc (words.c): one scratch for all, each
+ * block's array exactly sized, so little memory is touched. */
+void text_words_blocks(struct sl_result *r);
 /* Sentences of one block whose words are set (text.c); fills b->sent and
  * every word's sent. */
 void text_sentences(struct sl_result *r, sl_block *b);
@@ -546,6 +549,7 @@ enum {
 	UC_CURRENCY = 1 << 15, UC_HYPHEN = 1 << 16, UC_APOS = 1 << 17,
 };
 unsigned uc_class(uint32_t cp);       /* UC_* bits; UC_PUNCT for UC_INVALID */
+extern const unsigned uc_ascii_class[128]; /* uc_class of ASCII, for hot loops */
 uint32_t uc_fold(uint32_t cp);        /* Unicode simple case folding */
 int uc_is_upper(uint32_t cp);         /* upper- or title-case letter */
 
@@ -802,9 +806,9 @@ size_t scope_units(sl_result *r, const sl_rule *rule, int words, sl_unit **out);
  * one of extra[0..nextra); else a load error at that key.  0 or -1. */
 int rule_check_templates(sl_loader *L, const sl_rule *rule, sl_ynode *map,
                          const char *const *extra, size_t nextra);
-/* A copy of scalar node n positioned at byte i of its value, when the
- * value's bytes up to i appear verbatim on one line of the YAML source
- * (for errors at an exact column); else a copy of n. */
+/* A copy of scalar node n positioned at byte i of its value (spanning one
+ * character), when the value's bytes up to i appear verbatim on one line
+ * of the YAML source (for errors at an exact column); else a copy of n. */
 sl_ynode rule_node_at(const sl_loader *L, const sl_ynode *n, size_t i);
 /* Free what the kinds keep outside ctx->arena (PCRE2 JIT code, hunspell);
  * sl_context_free calls it before releasing the arena. */
@@ -867,6 +871,8 @@ enum {
 /* score.c: group parameters from rules.d/scores.yml; scores from hits. */
 int score_load(sl_loader *L, sl_context *ctx, const char *path);
 void score_compute(sl_run *run);
+/* Every default group at 0 (lint.c): a file no rule ran on. */
+void scores_default(sl_result *r);
 
 /* spell.c: hunspell, shared by threads behind a mutex, with a cache.
  * speller_open: 0, or SL_EIO when the dictionary's .aff/.dic cannot be
@@ -875,11 +881,11 @@ int speller_open(sl_context *ctx, const char *dict);
 void speller_close(sl_context *ctx);
 /* 1 if hunspell knows the word (or there is no speller), else 0. */
 int speller_check(const sl_context *ctx, const char *word, size_t len);
-/* The stem of a case-folded word into out (NUL-terminated): of hunspell's
- * stems, the one sharing the longest prefix with the word, provided it
- * shares at least its first three bytes (so a prefix derivation such as
- * unsubscribe -> subscribe is refused); else the word itself.  Returns the
- * length, or 0 when it does not fit in outsz. */
+/* The stem of a case-folded word into out (NUL-terminated): the shortest
+ * of hunspell's stems that shares the word's first three bytes (so
+ * "feeling" -> "feel", "thanks" -> "thank", while a prefix derivation such
+ * as unsubscribe -> subscribe is refused); else the word itself.  Returns
+ * the length, or 0 when it does not fit in outsz. */
 size_t speller_stem(const sl_context *ctx, const char *word, size_t len,
                     char *out, size_t outsz);
 /* A set of case-folded words (vocabulary, ignore lists); entries holding

@@ -98,8 +98,6 @@ static const char *const score_groups[] = {
 	"risk", "subject", "tone", "bundling", "deliverability",
 };
 
-static void scores_default(sl_result *r);
-
 int sl_lint(sl_result **out, const sl_context *ctx, const char *name,
             const unsigned char *bytes, size_t len)
 {
@@ -164,7 +162,7 @@ const sl_diag *sl_result_diag(const sl_result *r, size_t i)
 }
 
 /* No rules ran (or none feed a group): every group scores 0. */
-static void scores_default(sl_result *r)
+void scores_default(sl_result *r)
 {
 	size_t k = sizeof score_groups / sizeof *score_groups;
 	r->score = arena_array(&r->arena, k, sizeof *r->score);

@@ -550,7 +550,15 @@ int main(int argc, char **argv)
 		sl_strbuf out = { 0 };
 		size_t failed = 0;
 		int st = EXIT_CLEAN, rc;
-		if (check_rules)
+		if (check_rules && o.paths.n) {
+			/* --check-rules DIR...: only the rules of those dirs */
+			rc = SL_OK;
+			for (size_t k = 0; k < o.paths.n && rc == SL_OK; k++) {
+				size_t f = 0;
+				rc = sl_check_rules_dir(e->ctx, o.paths.v[k], &out, &f);
+				failed += f;
+			}
+		} else if (check_rules)
 			rc = sl_check_rules(e->ctx, &out, &failed);
 		else if (list_rules)
 			rc = sl_list_rules(e->ctx, &out);

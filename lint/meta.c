@@ -43,6 +43,8 @@
 /* Far past any readable expression; keeps the parser's and the
  * evaluator's recursion small. */
 #define META_DEPTH 64
+/* Counts never come near it; keeps arithmetic finite (no inf, no NaN). */
+#define META_NUM_MAX 1e9
 
 enum {
 	M_NUM, M_REF, M_COUNT, M_NOT, M_NEG, M_AND, M_OR, M_ADD, M_SUB, M_MUL,
@@ -439,6 +441,10 @@ static mnode *parse_primary(mparse *P)
 		}
 		if (P->i < P->n && is_id0((unsigned char)P->s[P->i])) {
 			perr(P, s, "malformed number");
+			return NULL;
+		}
+		if (v > META_NUM_MAX) {
+			perr(P, s, "number larger than %.0f", META_NUM_MAX);
 			return NULL;
 		}
 		mnode *x = node_new(P, M_NUM, NULL, NULL);

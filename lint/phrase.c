@@ -458,6 +458,12 @@ typedef struct pstate {
 	uint32_t *last_end;
 	size_t *stamp;          /* per rule: the start that produced a hit */
 	size_t unit, start_id;
+	/* scratch reused from unit to unit (touching fresh memory per block
+	 * costs more than the matching) */
+	struct pword *pw;
+	size_t pwcap;
+	struct cand *cv;
+	size_t cvcap;
 } pstate;
 
 static const char *memo_stem(pstate *st, const char *w, uint32_t n, uint32_t *outlen)
@@ -693,7 +699,14 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 		return;
 	st->unit++;
 	/* the words the matcher sees: punctuation dropped */
-	pword *pw = arena_array(a, nword, sizeof *pw);
+	if (st->pwcap < nword) {
+		size_t n = st->pwcap ? st->pwcap : 256;
+		while (n < nword)
+			n *= 2;
+		st->pw = arena_array(a, n, sizeof *st->pw);
+		st->pwcap = n;
+	}
+	pword *pw = st->pw;
 	size_t npw = 0;
 	for (size_t i = 0; i < nword; i++) {
 		const sl_word *w = &word[i];
@@ -725,8 +738,7 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 	size_t nqr = 0;
 	int qdone = 0;
 	uint32_t front[PHRASE_FRONTIER], next[PHRASE_FRONTIER];
-	cand *cv = NULL;
-	size_t ncand = 0, candcap = 0;
+	size_t ncand = 0;
 
 	for (size_t i = 0; i < npw; i++) {
 		if (pw[i].brk || !pw[i].flen)
@@ -774,12 +786,12 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 			nf = nn;
 			for (size_t k = 0; k < nf; k++) {
 				for (uint32_t ai = ps->node[front[k]].acc; ai; ai = ps->acc[ai - 1].next) {
-					if (ncand == candcap) {
-						size_t n = candcap ? candcap * 2 : 16;
-						cv = arena_grow(a, cv, ncand, n, sizeof *cv);
-						candcap = n;
+					if (ncand == st->cvcap) {
+						size_t n = st->cvcap ? st->cvcap * 2 : 16;
+						st->cv = arena_grow(a, st->cv, ncand, n, sizeof *st->cv);
+						st->cvcap = n;
 					}
-					cv[ncand++] = (cand){ ps->acc[ai - 1].rule, j };
+					st->cv[ncand++] = (cand){ ps->acc[ai - 1].rule, j };
 				}
 			}
 		}
@@ -788,8 +800,8 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 		st->start_id++;
 		/* longest first: candidates were found in order of their end */
 		for (size_t c = ncand; c-- > 0;) {
-			const sl_rule *rule = cv[c].rule;
-			size_t ri = (size_t)rule->index, j = cv[c].end;
+			const sl_rule *rule = st->cv[c].rule;
+			size_t ri = (size_t)rule->index, j = st->cv[c].end;
 			if (st->stamp[ri] == st->start_id)
 				continue;
 			if (st->last_unit[ri] == st->unit && i <= st->last_end[ri])
@@ -810,7 +822,8 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 					cancel = is_negation(b);
 				}
 			}
-			if (!cancel && !pr->quoted) {
+			/* in a header field quotes are syntax ("Name" <addr>) */
+			if (!cancel && !pr->quoted && !(f->blk < 0 && f->sc == SL_SC_HEADER)) {
 				if (!qdone) {
 					nqr = quote_ranges(a, text, 0, (uint32_t)text->len, &qr);
 					qdone = 1;

@@ -130,6 +130,8 @@ int regex_next(const sl_regex *re, void *md, const char *s, size_t len,
 {
 	if (*start > len)
 		return 0;
+	if (!s)
+		s = "";
 	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, *start, 0, md, re->mctx);
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
 	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||

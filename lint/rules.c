@@ -44,7 +44,7 @@ static const char *const header_keys[] = {
 	"header", "test", "pattern", "flags", "against", NULL,
 };
 static const char *const metric_keys[] = {
-	"metric", "min", "max", "equals", "ignore_shorter", NULL,
+	"metric", "min", "max", "equals", "min_words", "ignore_shorter", NULL,
 };
 static const char *const meta_keys[] = { "expr", "at", NULL };
 static const char *const spell_keys[] = { "min_length", "ignore", NULL };
@@ -318,6 +318,8 @@ static int read_scope(sl_loader *L, sl_rule *r, sl_ynode *v)
 		r->header = s + 7;
 		if (!field_name_ok(r->header)) {
 			load_error(L, v, "invalid header field name '%s' in the scope", r->header);
+			r->scope = SL_SC_NSCOPES;
+			r->header = NULL;
 			return -1;
 		}
 		return 0;
@@ -484,12 +486,47 @@ static int read_kind(sl_loader *L, sl_rule *r, sl_ynode *map)
 	return -1;
 }
 
-/* The common keys.  Returns -1 when the kind cannot be compiled. */
+static void read_group(sl_loader *L, sl_rule *r, sl_ynode *v)
+{
+	const char *g;
+	if (ynode_str(L, v, &g))
+		return;
+	if (!is_word(g))
+		load_error(L, v, "invalid group '%s' (a lower-case word such as tone or subject)", g);
+	else
+		r->group = g;
+}
+
+/* Without `group:`, the id's top folder ("tone/x" -> "tone"). */
+static void default_group(sl_loader *L, sl_rule *r)
+{
+	const char *slash = strchr(r->id, '/');
+	const char *top = slash ? arena_strndup(&L->ctx->arena, r->id,
+	                                        (size_t)(slash - r->id)) : "";
+	if (is_word(top))
+		r->group = top;
+	else
+		load_error(L, NULL, "missing key 'group' (the rule is not in a group's folder)");
+}
+
+static void read_cap(sl_loader *L, sl_rule *r, sl_ynode *v)
+{
+	double c;
+	if (ynode_num(L, v, &c))
+		return;
+	if (c < 1 || c > 1000000 || c != (double)(int)c)
+		load_error(L, v, "the cap must be a whole number from 1");
+	else
+		r->cap = (int)c;
+}
+
+/* The common keys, every error reported.  Returns -1 when the kind
+ * cannot be compiled (unknown kind or scope); other bad keys do not stop
+ * the compile, whose own errors are worth seeing too. */
 static int read_common(sl_loader *L, sl_rule *r, sl_ynode *map)
 {
 	sl_ynode *v;
-	int rc = read_kind(L, r, map);
-	int kind_ok = rc == 0;
+	int kind_ok = read_kind(L, r, map) == 0;
 
 	r->severity = SL_WARNING;
 	r->weight = 1.0;
@@ -497,83 +534,38 @@ static int read_common(sl_loader *L, sl_rule *r, sl_ynode *map)
 	r->cap = 1;
 	r->enabled = 1;
 
-	if ((v = ynode_get(map, "scope"))) {
-		if (read_scope(L, r, v))
-			rc = -1;
-	} else if (kind_ok && r->kind == SL_RK_META) {
+	if ((v = ynode_get(map, "scope")))
+		read_scope(L, r, v);
+	else if (kind_ok && r->kind == SL_RK_META)
 		r->scope = SL_SC_MESSAGE;
-	} else {
+	else
 		load_error(L, NULL, "missing key 'scope'");
-		rc = -1;
-	}
-	if ((v = ynode_get(map, "severity")) && read_severity(L, r, v))
-		rc = -1;
-	if ((v = ynode_get(map, "group"))) {
-		const char *g;
-		if (ynode_str(L, v, &g))
-			rc = -1;
-		else if (!is_word(g)) {
-			load_error(L, v, "invalid group '%s' (a lower-case word such as tone or subject)", g);
-			rc = -1;
-		} else
-			r->group = g;
-	} else {
-		const char *slash = strchr(r->id, '/');
-		const char *top = slash ? arena_strndup(&L->ctx->arena, r->id,
-		                                        (size_t)(slash - r->id)) : "";
-		if (is_word(top))
-			r->group = top;
-		else {
-			load_error(L, NULL, "missing key 'group' (the rule is not in a group's folder)");
-			rc = -1;
-		}
-	}
-	if ((v = ynode_get(map, "weight"))) {
-		if (ynode_num(L, v, &r->weight))
-			rc = -1;
-		else if (r->weight < 0) {
-			load_error(L, v, "the weight must not be negative");
-			rc = -1;
-		}
-	}
-	if ((v = ynode_get(map, "report")) && ynode_bool(L, v, &r->report))
-		rc = -1;
-	if ((v = ynode_get(map, "cap"))) {
-		double c;
-		if (ynode_num(L, v, &c))
-			rc = -1;
-		else if (c < 1 || c > 1000000 || c != (double)(int)c) {
-			load_error(L, v, "the cap must be a whole number from 1");
-			rc = -1;
-		} else
-			r->cap = (int)c;
-	}
-	if ((v = ynode_get(map, "hidden")) && read_hidden(L, r, v))
-		rc = -1;
-	if (opt_str(L, map, "message", &r->message))
-		rc = -1;
-	else if (!r->message && r->report) {
+	if ((v = ynode_get(map, "severity")))
+		read_severity(L, r, v);
+	if ((v = ynode_get(map, "group")))
+		read_group(L, r, v);
+	else
+		default_group(L, r);
+	if ((v = ynode_get(map, "weight")) && !ynode_num(L, v, &r->weight) &&
+	    r->weight < 0)
+		load_error(L, v, "the weight must not be negative");
+	if ((v = ynode_get(map, "report")))
+		ynode_bool(L, v, &r->report);
+	if ((v = ynode_get(map, "cap")))
+		read_cap(L, r, v);
+	if ((v = ynode_get(map, "hidden")))
+		read_hidden(L, r, v);
+	if (!opt_str(L, map, "message", &r->message) && !r->message && r->report)
 		load_error(L, NULL, "missing key 'message'");
-		rc = -1;
-	}
-	if (opt_str(L, map, "description", &r->description))
-		rc = -1;
-	else if (!r->description) {
+	if (!opt_str(L, map, "description", &r->description) && !r->description)
 		load_error(L, NULL, "missing key 'description'");
-		rc = -1;
-	}
-	if (opt_str(L, map, "link", &r->link) || opt_str(L, map, "suggest", &r->suggest))
-		rc = -1;
-	if ((v = ynode_get(map, "fix")) && read_fix(L, r, v))
-		rc = -1;
-	if ((v = ynode_get(map, "examples")) && read_examples(L, r, v))
-		rc = -1;
-	/* a bad common key does not stop the kind's compile (its errors are
-	 * worth seeing too); an unknown kind or scope does */
-	if (!kind_ok || r->scope == SL_SC_NSCOPES)
-		return -1;
-	(void)rc;
-	return 0;
+	opt_str(L, map, "link", &r->link);
+	opt_str(L, map, "suggest", &r->suggest);
+	if ((v = ynode_get(map, "fix")))
+		read_fix(L, r, v);
+	if ((v = ynode_get(map, "examples")))
+		read_examples(L, r, v);
+	return kind_ok && r->scope != SL_SC_NSCOPES ? 0 : -1;
 }
 
 static int in_list(const char *s, const char *const *list)
@@ -584,16 +576,25 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
-/* Every top-level key nobody read.  kind < 0: the kind is unknown. */
+static int any_kind_key(const char *s)
+{
+	for (int i = 0; i < SL_RK_NKINDS; i++)
+		if (in_list(s, kinds[i].keys))
+			return 1;
+	return 0;
+}
+
+/* Every top-level key nobody read.  kind < 0: the kind is unknown (any
+ * kind's key is then let be).  compiled: the kind's compile succeeded, so
+ * a key of the kind it did not read has no effect (after a failed compile
+ * it may just not have got that far). */
 static void unknown_keys(sl_loader *L, sl_ynode *map, int kind, int compiled)
 {
 	const char *const *kk = kind >= 0 ? kinds[kind].keys : NULL;
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		sl_ynode *k = map->item[i];
-		if (k->used)
+		if (k->used || (kind < 0 && any_kind_key(k->str)))
 			continue;
-		if (kind < 0)
-			continue;  /* without a kind every kind key looks unknown */
 		if (in_list(k->str, kk)) {
 			if (compiled)
 				load_error(L, k, "key '%s' has no effect in this rule", k->str);
@@ -601,7 +602,11 @@ static void unknown_keys(sl_loader *L, sl_ynode *map, int kind, int compiled)
 		}
 		guess g = { 0 };
 		guess_list(&g, k->str, common_keys);
-		guess_list(&g, k->str, kk);
+		if (kind >= 0)
+			guess_list(&g, k->str, kk);
+		else
+			for (int j = 0; j < SL_RK_NKINDS; j++)
+				guess_list(&g, k->str, kinds[j].keys);
 		load_error(L, k, "unknown key '%s'%s", k->str, guess_text(L->ctx, &g));
 	}
 }
@@ -625,7 +630,98 @@ static void add_rule(loadstate *st, sl_rule *r)
 	st->rule[st->n++] = r;
 }
 
-static void load_rule_file(loadstate *st, const rfile *f, const rfile *all)
+/* --- one file's errors in line order --------------------------------- */
+
+typedef struct msgblk {
+	size_t off, len;       /* in ctx->errmsg: an error and its notes */
+	size_t line, col;      /* 0 when it has no position in this file */
+} msgblk;
+
+/* The position of a message line "path:L:C: ..." in this file. */
+static void msg_pos(const char *s, const char *path, size_t *line, size_t *col)
+{
+	size_t n = strlen(path);
+	*line = *col = 0;
+	if (!strncmp(s, "error: too many errors", 22)) {
+		*line = SIZE_MAX;  /* stays last */
+		return;
+	}
+	if (strncmp(s, path, n) || s[n] != ':')
+		return;
+	char *e;
+	unsigned long l = strtoul(s + n + 1, &e, 10);
+	if (*e != ':')
+		return;
+	unsigned long c = strtoul(e + 1, &e, 10);
+	if (*e != ':')
+		return;
+	*line = l;
+	*col = c;
+}
+
+static int is_note(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 8 <= n; i++) {
+		if (!memcmp(s + i, ": note: ", 8))
+			return 1;
+		if (i + 9 <= n && !memcmp(s + i, ": error: ", 9))
+			return 0;
+	}
+	return 0;
+}
+
+/* Reorder the messages appended since `from` by their position in path
+ * (stable; messages without a position first), the way a compiler lists
+ * a file's errors. */
+static void sort_messages(sl_context *ctx, size_t from, const char *path)
+{
+	char *s = ctx->errmsg;
+	size_t end = s ? strlen(s) : 0;
+	if (end <= from)
+		return;
+	size_t nb = 0, alloc = 16;
+	msgblk *b = arena_array(&ctx->arena, alloc, sizeof *b);
+	for (size_t i = from; i < end;) {
+		size_t ln = strcspn(s + i, "\n");
+		ln += s[i + ln] == '\n';
+		if (s[i] == ' ' || (nb && is_note(s + i, ln))) {
+			if (nb)
+				b[nb - 1].len += ln;  /* caret lines, notes */
+		} else {
+			if (nb == alloc) {
+				b = arena_grow(&ctx->arena, b, nb, alloc * 2, sizeof *b);
+				alloc *= 2;
+			}
+			b[nb].off = i;
+			b[nb].len = ln;
+			msg_pos(s + i, path, &b[nb].line, &b[nb].col);
+			nb++;
+		}
+		i += ln;
+	}
+	/* insertion sort: stable, and a file has few errors */
+	for (size_t i = 1; i < nb; i++) {
+		msgblk t = b[i];
+		size_t k = i;
+		while (k > 0 && (b[k - 1].line > t.line ||
+		                 (b[k - 1].line == t.line && b[k - 1].col > t.col))) {
+			b[k] = b[k - 1];
+			k--;
+		}
+		b[k] = t;
+	}
+	char *tmp = arena_alloc(&ctx->arena, end - from);
+	size_t k = 0;
+	for (size_t i = 0; i < nb; i++) {
+		memcpy(tmp + k, s + b[i].off, b[i].len);
+		k += b[i].len;
+	}
+	if (k == end - from)
+		memcpy(s + from, tmp, k);
+}
+
+/* Load one rule file into st (its errors in load order). */
+static void load_rule_file1(loadstate *st, const rfile *f, const rfile *all)
 {
 	sl_loader *L = st->L;
 	size_t before = L->nerr;
@@ -660,15 +756,18 @@ static void load_rule_file(loadstate *st, const rfile *f, const rfile *all)
 	r->scope = SL_SC_NSCOPES;
 	r->kind = SL_RK_NKINDS;
 	int ok = read_common(L, r, root) == 0;
-	int compiled = 0;
-	if (ok) {
-		compiled = 1;
-		if (kinds[r->kind].ops->compile(L, r, root))
-			ok = 0;
-	}
+	int compiled = ok && kinds[r->kind].ops->compile(L, r, root) == 0;
 	unknown_keys(L, root, r->kind < SL_RK_NKINDS ? (int)r->kind : -1, compiled);
 	if (L->nerr == before)
 		add_rule(st, r);
+}
+
+/* Load one rule file; its errors in line order. */
+static void load_rule_file(loadstate *st, const rfile *f, const rfile *all)
+{
+	size_t from = st->L->ctx->errmsg ? strlen(st->L->ctx->errmsg) : 0;
+	load_rule_file1(st, f, all);
+	sort_messages(st->L->ctx, from, f->path);
 }
 
 /* Which earlier file first has each file's id (hash of ids). */

@@ -147,19 +147,25 @@ const char *sl_context_errmsg(const sl_context *ctx);
 
 /* --- rule authoring ------------------------------------------------- */
 
-/* Run every loaded rule's examples (match: must hit, nomatch: must not)
- * and append a report ("file:line:col: error: example ... did not match"
- * lines, then "N passed, N failed") to out.  *failed gets the failure
- * count.  Returns 0 or SL_ENOMEM. */
+/* Run every enabled rule's examples (match: must hit, nomatch: must not;
+ * each linted with only its rule on -- a meta rule with every rule on --
+ * as rules.d/README.md describes) and append a report to out: a
+ * "file:line:col: error: example '...' should match ID but did not" line
+ * with the YAML line and a caret per failure, a line per rule lacking
+ * examples (an error for the bundled rules, opts.default_rules, a warning
+ * for others), then "N passed, N failed".  *failed gets the failure
+ * count.  Returns 0 or SL_ENOMEM.  The context is not changed. */
 int sl_check_rules(const sl_context *ctx, sl_strbuf *out, size_t *failed);
 /* The same for the rules loaded from directory dir only (as it was given
  * in sl_options: --check-rules DIR); dir NULL means every rule. */
 int sl_check_rules_dir(const sl_context *ctx, const char *dir, sl_strbuf *out,
                        size_t *failed);
-/* One line per rule: id, group, severity, kind, one-line description. */
+/* One line per loaded rule, sorted by id, in aligned columns: id, group,
+ * severity ("off" when disabled), kind, the description's first line. */
 int sl_list_rules(const sl_context *ctx, sl_strbuf *out);
 /* The rule's description, examples, fix, file; SL_EUSAGE if no such id
- * (message in the context). */
+ * (message in the context, with a did-you-mean: so not while other
+ * threads read the context's message). */
 int sl_explain_rule(const sl_context *ctx, const char *id, sl_strbuf *out);
 
 /* --- configuration files -------------------------------------------- */

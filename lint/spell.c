@@ -223,7 +223,8 @@ static size_t common_prefix(const char *a, const char *b)
 }
 
 /* Hunspell's stem of w (NUL-terminated UTF-8) chosen as speller_stem
- * says, into out; 0 if none qualifies.  Under the mutex. */
+ * says (the shortest sharing w's first three bytes), into out; 0 if none
+ * qualifies.  Under the mutex. */
 static int stem_pick(struct sl_speller *s, const char *w, char *out, size_t outsz)
 {
 	char in[4 * SPELL_WORD_MAX + 4];
@@ -247,10 +248,10 @@ static int stem_pick(struct sl_speller *s, const char *w, char *out, size_t outs
 		}
 		size_t sl = strlen(st), cp = common_prefix(st, w);
 		size_t need = sl < 3 ? sl : 3;
-		if (cp < need || (found && cp <= best) || sl + 1 > outsz)
+		if (cp < need || (found && sl >= best) || sl + 1 > outsz)
 			continue;
 		memcpy(out, st, sl + 1);
-		best = cp;
+		best = sl;
 		found = 1;
 	}
 	if (list)

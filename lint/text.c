@@ -323,6 +323,10 @@ static int term_kind(const sl_text *t, const sl_word *w)
 	const char *p = t->p + w->off;
 	size_t e = w->len;
 	uint32_t cp;
+	/* most punctuation neither ends a sentence nor closes a quote */
+	unsigned char last = (unsigned char)p[e - 1];
+	if (last < 0x80 && !(uc_ascii_class[last] & (UC_TERM | UC_CLOSE)))
+		return T_NONE;
 	/* walk back over closers, variation selectors, then terminals */
 	int nterm = 0, periods = 0, ellipsis = 0, cjk = 0;
 	while (e > 0) {
@@ -455,12 +459,20 @@ static int is_bullet(const sl_block *b, size_t m)
 
 /* Does a sentence end after word k (k + 1 < nword)?  s0 is the first word
  * of the current sentence. */
-static int ends_after(const sl_block *b, size_t k, size_t s0)
+static inline int ends_after(const sl_block *b, size_t k, size_t s0)
 {
 	const sl_text *t = &b->text;
 	const sl_word *w = b->word;
 	size_t gap0 = (size_t)w[k].off + w[k].len, gap1 = w[k + 1].off;
-	const char *nl = memchr(t->p + gap0, '\n', gap1 - gap0);
+	const char *nl = NULL;
+	for (size_t g = gap0; g < gap1; g++) {
+		if (t->p[g] == '\n') {
+			nl = t->p + g;
+			break;
+		}
+	}
+	if (!nl && !(w[k].flags & SL_W_PUNCT))
+		return 0; /* only punctuation ends a sentence within a line */
 	if (nl) {
 		const char *nl2 = memchr(nl + 1, '\n', (size_t)(t->p + gap1 - nl - 1));
 		if (nl2)
@@ -481,8 +493,8 @@ static int ends_after(const sl_block *b, size_t k, size_t s0)
 		return 1;
 	if (!nl && (w[k + 1].flags & SL_W_EMOJI))
 		return 0; /* decided after the emoji */
-	if (!(w[k + 1].flags & SL_W_SPACE_BEFORE) && gap0 == gap1)
-		return 0;
+	if (!(w[k + 1].flags & SL_W_SPACE_BEFORE))
+		return 0; /* "end.Next", "me.\u200b(Next": no space, no end */
 	const sl_word *prev = e > 0 ? &w[e - 1] : NULL;
 	if (tk == T_PERIOD && prev && t->p[w[e].off] == '.' &&
 	    !(w[e].flags & SL_W_SPACE_BEFORE) && prev->norm &&
@@ -533,9 +545,7 @@ void text_sentences(sl_result *r, sl_block *b)
 
 void text_analyse(sl_result *r)
 {
-	for (size_t i = 0; i < r->doc.nblk; i++) {
-		sl_block *b = &r->doc.blk[i];
-		b->nword = text_words(r, &b->text, &b->word);
-		text_sentences(r, b);
-	}
+	text_words_blocks(r);
+	for (size_t i = 0; i < r->doc.nblk; i++)
+		text_sentences(r, &r->doc.blk[i]);
 }

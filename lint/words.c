@@ -6,7 +6,7 @@
  *
  *   placeholder  {{ }}, {{{ }}}, {% %}, {# #}, <% %>  (inside at most
  *                PH_MAX bytes), *|NAME|*, %%NAME%%, ${NAME}, [[NAME]]
- *                (NAME at most NAME_MAX bytes of [A-Za-z0-9_.:=-] and, but
+ *                (NAME at most PH_NAME_MAX bytes of [A-Za-z0-9_.:=-] and, but
  *                for %%, spaces); unclosed openers are punctuation
  *   URL          scheme://..., mailto:addr, www.host.tld..., and bare
  *                host.tld[/path] for the common TLDs in tld_list; trailing
@@ -33,20 +33,23 @@
  * its own.  norm (words and numbers only) is the simple case folding with
  * U+2019 as ' and U+2010/U+2011 as '-'.
  *
- * Cost: every look-ahead is bounded (PH_MAX, NAME_MAX, 64, 253 bytes) or
- * memoised (the next closer of each kind, the next '@'), so the pass is
- * linear.  Norms come from a bump pool, tokens from an array grown by
- * doubling: no allocation per token.  Limits: offsets are uint32; a text
+ * Cost: every look-ahead is bounded (the *_MAX below) or memoised (the
+ * next closer of each kind, the next '@', where a failed URL, host or
+ * address scan ended), so the pass is linear.  Norms come from a bump
+ * pool; tokens go to a scratch array shared by every block
+ * (text_words_blocks) and are copied out at their exact size: no
+ * allocation per token and little memory touched, which on large texts
+ * costs more than the instructions.  Limits: offsets are uint32; a text
  * of 4 GiB cannot get past the input limit, so one is a BUG.
  */
 #include "internal.h"
 
 #define PH_MAX   256   /* bytes inside a bracketed placeholder */
-#define NAME_MAX_ 64   /* bytes of a named placeholder */
+#define PH_NAME_MAX 64 /* bytes of a named placeholder */
 #define LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1: local part */
 #define HOST_MAX 253   /* RFC 1035: a host name */
 #define ABBREV_MAX 8   /* letter groups of an abbreviation */
-#define POOL_CHUNK ((size_t)16 << 10)
+#define POOL_CHUNK ((size_t)64 << 10)
 
 /* The first occurrence of a needle at or after `from` (n if none),
  * remembered so that later queries from further on cost nothing until
@@ -59,12 +62,16 @@ typedef struct memo {
 enum { C_3BRACE, C_2BRACE, C_PCTBRACE, C_HASHBRACE, C_PCTANGLE, C_N };
 
 typedef struct tok {
+	/* kept from text to text */
 	sl_arena *a;
+	sl_word *w;            /* the tokens of the current text */
+	size_t alloc;
+	char *pool, *pool_end; /* norms are bumped from here */
+	size_t pool_chunk;
+	size_t min_alloc;      /* of w, once it is first needed */
+	/* per text */
 	const char *p;
-	size_t n;
-	sl_word *w;
-	size_t nw, alloc;
-	char *pool, *pool_end;
+	size_t n, nw;
 	memo close[C_N];
 	memo at;
 	/* a failed scan from an earlier start covered up to here: a start
@@ -109,13 +116,13 @@ static int is_alpha(unsigned char c)
 
 /* Class of the character at i (UC_PUNCT for an invalid byte), its code
  * point and length. */
-static unsigned cls_at(const tok *tk, size_t i, uint32_t *cp, size_t *len)
+static inline unsigned cls_at(const tok *tk, size_t i, uint32_t *cp, size_t *len)
 {
 	unsigned char b = (unsigned char)tk->p[i];
 	if (b < 0x80) {
 		*cp = b;
 		*len = 1;
-		return uc_class(b);
+		return uc_ascii_class[b];
 	}
 	*len = uc_utf8_next(tk->p + i, tk->n - i, cp);
 	return *cp == UC_INVALID ? UC_PUNCT : uc_class(*cp);
@@ -152,7 +159,7 @@ static size_t ph_braced(tok *tk, size_t i, size_t olen, int kind)
 static size_t ph_named(const tok *tk, size_t i, size_t olen, const char *close,
                        int spaces)
 {
-	size_t j = i + olen, lim = j + NAME_MAX_, clen = strlen(close);
+	size_t j = i + olen, lim = j + PH_NAME_MAX, clen = strlen(close);
 	int any = 0;
 	while (j < tk->n && j < lim) {
 		unsigned char c = (unsigned char)tk->p[j];
@@ -163,7 +170,7 @@ static size_t ph_named(const tok *tk, size_t i, size_t olen, const char *close,
 			break;
 		j++;
 	}
-	if (!any || j > tk->n - clen || memcmp(tk->p + j, close, clen))
+	if (!any || tk->n - j < clen || memcmp(tk->p + j, close, clen))
 		return 0;
 	return j + clen - i;
 }
@@ -209,10 +216,14 @@ static int ph_opener(unsigned char c)
 /* --- emoji --------------------------------------------------------- */
 
 /* A keycap: [0-9#*] U+FE0F? U+20E3.  Returns its length or 0. */
-static size_t keycap(const tok *tk, size_t i)
+static inline size_t keycap(const tok *tk, size_t i)
 {
 	unsigned char c = (unsigned char)tk->p[i];
 	if (!((c >= '0' && c <= '9') || c == '#' || c == '*'))
+		return 0;
+	/* both continuations start with one of these lead bytes */
+	if (i + 1 >= tk->n || ((unsigned char)tk->p[i + 1] != 0xEF &&
+	                       (unsigned char)tk->p[i + 1] != 0xE2))
 		return 0;
 	size_t j = i + 1;
 	if (cp_at(tk, j) == 0xFE0F)
@@ -220,9 +231,11 @@ static size_t keycap(const tok *tk, size_t i)
 	return cp_at(tk, j) == 0x20E3 ? j + 3 - i : 0;
 }
 
-static int followed_by_vs16(const tok *tk, size_t j)
+static inline int followed_by_vs16(const tok *tk, size_t j)
 {
-	return cp_at(tk, j) == 0xFE0F;
+	/* U+FE0F is EF B8 8F */
+	return j + 2 < tk->n && (unsigned char)tk->p[j] == 0xEF &&
+	       (unsigned char)tk->p[j + 1] == 0xB8 && (unsigned char)tk->p[j + 2] == 0x8F;
 }
 
 /* --- URLs and e-mail addresses ----------------------------------------- */
@@ -490,9 +503,40 @@ static size_t try_abbrev(const tok *tk, size_t i)
 /* Letters, digits, marks, invisibles, with ' and hyphens inside. */
 static size_t scan_word(const tok *tk, size_t i, size_t lim, winfo *wi)
 {
+	const unsigned char *p = (const unsigned char *)tk->p;
 	size_t j = i;
 	int prev_alnum = 0;
 	while (j < lim) {
+		/* ASCII letters and digits, the bulk of mail, without lookups */
+		size_t j0 = j;
+		while (j < lim && (unsigned)(p[j] - 'a') < 26u)
+			j++;
+		if (j > j0) {
+			wi->nlower += (int)(j - j0);
+			wi->seen_letter = 1;
+			wi->scripts |= UC_LATIN;
+			prev_alnum = 1;
+			if (j >= lim)
+				break;
+		}
+		unsigned char b = p[j];
+		if (b >= 'A' && b <= 'Z') {
+			if (!wi->seen_letter)
+				wi->first_upper = 1;
+			wi->nupper++;
+			wi->seen_letter = 1;
+			wi->scripts |= UC_LATIN;
+			prev_alnum = 1;
+			j++;
+			continue;
+		}
+		if (b >= '0' && b <= '9') {
+			prev_alnum = 1;
+			j++;
+			continue;
+		}
+		if (b < 0x80 && b != '\'' && b != '-')
+			break;
 		uint32_t cp;
 		size_t l;
 		unsigned cls = cls_at(tk, j, &cp, &l);
@@ -569,12 +613,7 @@ static size_t scan_number(const tok *tk, size_t i, int *word, int *nonascii)
 static char *pool_reserve(tok *tk, size_t need)
 {
 	if ((size_t)(tk->pool_end - tk->pool) < need) {
-		/* a small block's norms fit in 1.5 times its text */
-		size_t sz = tk->n + tk->n / 2 + 16;
-		if (sz > POOL_CHUNK)
-			sz = POOL_CHUNK;
-		if (sz < need)
-			sz = need;
+		size_t sz = tk->pool_chunk < need ? need : tk->pool_chunk;
 		tk->pool = arena_alloc(tk->a, sz);
 		tk->pool_end = tk->pool + sz;
 	}
@@ -584,13 +623,22 @@ static char *pool_reserve(tok *tk, size_t need)
 /* The norm of [off, end): folded, invisibles dropped, U+2019 -> ',
  * U+2010/U+2011 -> '-'.  Folding grows UTF-8 by at most half (a 2-byte
  * letter folding to a 3-byte one). */
-static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii)
+static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii,
+                     int upper)
 {
 	size_t len = end - off;
 	char *o = pool_reserve(tk, len + len / 2 + 1);
 	const char *p = tk->p;
 	size_t k = 0;
-	if (!nonascii) {
+	if (!nonascii && !upper) {
+		if (len <= 16) {
+			for (; k < len; k++)
+				o[k] = p[off + k];
+		} else {
+			memcpy(o, p + off, len);
+			k = len;
+		}
+	} else if (!nonascii) {
 		for (size_t i = off; i < end; i++) {
 			unsigned char c = (unsigned char)p[i];
 			o[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -618,14 +666,17 @@ static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii)
 	w->normlen = (uint32_t)k;
 }
 
-static sl_word *push(tok *tk, size_t off, size_t end, unsigned flags)
+static inline sl_word *push(tok *tk, size_t off, size_t end, unsigned flags)
 {
 	if (tk->nw == tk->alloc) {
 		size_t na = tk->alloc * 2;
 		if (!na) {
-			na = tk->n / 6 + 8;
+			/* mail has a token per 5-6 bytes: rarely grown */
+			na = tk->n / 4 + 8;
 			if (na > 65536)
 				na = 65536;
+			if (na < tk->min_alloc)
+				na = tk->min_alloc;
 		}
 		tk->w = arena_grow(tk->a, tk->w, tk->nw, na, sizeof *tk->w);
 		tk->alloc = na;
@@ -659,9 +710,14 @@ static size_t emoji_more(const tok *tk, size_t j)
 	if ((cls & UC_EMOJI) || cp == 0xFE0F || cp == 0xFE0E || cp == 0x20E3 ||
 	    (cp >= 0xE0020 && cp <= 0xE007F))
 		return l;
-	if (cp == 0x200D && j + l < tk->n &&
-	    ((cls_at1(tk, j + l) & UC_EMOJI) || followed_by_vs16(tk, j + l + 1)))
-		return l;
+	if (cp == 0x200D && j + l < tk->n) {
+		/* a ZWJ joins the run to an emoji, or to a symbol shown as one */
+		uint32_t cp2;
+		size_t l2;
+		unsigned c2 = cls_at(tk, j + l, &cp2, &l2);
+		if ((c2 & UC_EMOJI) || (cp2 != UC_INVALID && followed_by_vs16(tk, j + l + l2)))
+			return l;
+	}
 	if ((k = keycap(tk, j)))
 		return k;
 	if ((cls & UC_PUNCT) && followed_by_vs16(tk, j + l))
@@ -730,46 +786,69 @@ static void word_flags(sl_word *w, const winfo *wi)
 		w->flags |= SL_W_MIXED_SCRIPT;
 }
 
+/* Where a word or number from i stopped at j, could a URL or an e-mail
+ * address from i go on?  (Scheme, host and local part characters.) */
+static int link_may_follow(const tok *tk, size_t j)
+{
+	if (j >= tk->n)
+		return 0;
+	unsigned char nx = j + 1 < tk->n ? (unsigned char)tk->p[j + 1] : 0;
+	switch (tk->p[j]) {
+	case '.':
+		return is_alnum(nx);
+	case ':':
+		return nx == '/' || is_alnum(nx);
+	case '+': case '@': case '_': case '%':
+		return 1;
+	}
+	return 0;
+}
+
+/* Could an abbreviation start at i: a dot within the first few bytes? */
+static int abbrev_may_start(const tok *tk, size_t i)
+{
+	const char *p = tk->p;
+	size_t n = tk->n;
+	if ((unsigned char)p[i] < 0x80)
+		return (i + 1 < n && p[i + 1] == '.') || (i + 2 < n && p[i + 2] == '.');
+	size_t w = n - i - 1 < 8 ? n - i - 1 : 8;
+	return memchr(p + i + 1, '.', w) != NULL;
+}
+
 /* One token starting at i, whose character is cp (l bytes, class cls);
  * start < i when invisibles come before a word.  Returns its end. */
 static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
                         unsigned cls, unsigned flags)
 {
-	size_t end;
+	size_t end, e;
 	unsigned char b = (unsigned char)tk->p[i];
-	int kc = keycap(tk, i) != 0;
-	if (start == i && b < 0x80 && ph_opener(b) && (end = try_placeholder(tk, i))) {
-		push(tk, i, i + end, flags | SL_W_PLACEHOLDER);
-		return i + end;
-	}
-	if (b < 0x80 && is_alnum(b) && !kc) {
-		if ((end = try_url(tk, i))) {
-			push(tk, i, i + end, flags | SL_W_URL);
-			return i + end;
-		}
-		if ((end = try_email(tk, i))) {
-			push(tk, i, i + end, flags | SL_W_EMAIL);
-			return i + end;
-		}
-	}
 	winfo wi = { 0 };
 	wi.zw = wi.nonascii = start < i;
-	int numeric = !kc && ((cls & UC_DIGIT) ||
-	              (start == i && ((cls & UC_CURRENCY) || cp == '#') &&
-	               (cls_at1(tk, i + l) & UC_DIGIT)));
-	if (numeric) {
-		int word;
-		end = scan_number(tk, i, &word, &wi.nonascii);
-		if (!word) {
-			sl_word *w = push(tk, start, end, flags | SL_W_NUMBER);
-			if (wi.zw)
-				w->flags |= SL_W_ZEROWIDTH;
-			set_norm(tk, w, start, end, wi.nonascii);
-			return end;
+	int number = 0, kc = 0;
+	/* a letter, the common case, starts none of these */
+	if (!(cls & UC_LETTER)) {
+		kc = keycap(tk, i) != 0;
+		if (start == i && b < 0x80 && ph_opener(b) &&
+		    (end = try_placeholder(tk, i))) {
+			push(tk, i, i + end, flags | SL_W_PLACEHOLDER);
+			return i + end;
+		}
+		if (!kc && ((cls & UC_DIGIT) ||
+		            (start == i && ((cls & UC_CURRENCY) || cp == '#') &&
+		             (cls_at1(tk, i + l) & UC_DIGIT)))) {
+			int word;
+			end = scan_number(tk, i, &word, &wi.nonascii);
+			number = !word;
 		}
 	}
-	if ((cls & (UC_LETTER | UC_DIGIT)) && !kc) {
-		size_t ab = (cls & UC_LETTER) ? try_abbrev(tk, i) : 0;
+	if (!number) {
+		if (kc || !(cls & (UC_LETTER | UC_DIGIT))) {
+			int emoji;
+			end = scan_punct(tk, i, &emoji);
+			push(tk, i, end, flags | SL_W_PUNCT | (emoji ? SL_W_EMOJI : 0));
+			return end;
+		}
+		size_t ab = (cls & UC_LETTER) && abbrev_may_start(tk, i) ? try_abbrev(tk, i) : 0;
 		if (ab) {
 			end = i + ab;
 			for (size_t j = i; j < end; j += l) {
@@ -782,32 +861,52 @@ static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
 		} else {
 			end = scan_word(tk, i, tk->n, &wi);
 		}
-		sl_word *w = push(tk, start, end, flags);
-		word_flags(w, &wi);
-		set_norm(tk, w, start, end, wi.nonascii);
-		return end;
 	}
-	int emoji;
-	end = scan_punct(tk, i, &emoji);
-	push(tk, i, end, flags | SL_W_PUNCT | (emoji ? SL_W_EMOJI : 0));
+	/* the word or number may be the start of a URL or an address */
+	if (b < 0x80 && is_alnum(b) && link_may_follow(tk, end)) {
+		if ((e = try_url(tk, i))) {
+			push(tk, i, i + e, flags | SL_W_URL);
+			return i + e;
+		}
+		if ((e = try_email(tk, i))) {
+			push(tk, i, i + e, flags | SL_W_EMAIL);
+			return i + e;
+		}
+	}
+	sl_word *w = push(tk, start, end, flags | (number ? SL_W_NUMBER : 0));
+	if (number) {
+		if (wi.zw)
+			w->flags |= SL_W_ZEROWIDTH;
+	} else {
+		word_flags(w, &wi);
+	}
+	set_norm(tk, w, start, end, wi.nonascii, wi.nupper);
 	return end;
 }
 
-size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
+/* Tokenise t into tk->w[0..tk->nw). */
+static void tokenise(tok *tk, const sl_text *t)
 {
 	if (t->len > UINT32_MAX)
 		BUG("a text of 4 GiB or more reached the tokeniser");
-	tok tk;
-	memset(&tk, 0, sizeof tk);
-	tk.a = &r->arena;
-	tk.p = t->p;
-	tk.n = t->len;
+	tk->p = t->p;
+	tk->n = t->len;
+	tk->nw = 0;
+	memset(tk->close, 0, sizeof tk->close);
+	memset(&tk->at, 0, sizeof tk->at);
+	tk->scheme_fail = tk->host_fail = tk->mail_fail = 0;
 	size_t i = 0;
 	int space = 0;
-	while (i < tk.n) {
+	while (i < tk->n) {
+		unsigned char b = (unsigned char)tk->p[i];
+		if (b == ' ' || b == '\n') {
+			space = 1;
+			i++;
+			continue;
+		}
 		uint32_t cp;
 		size_t l;
-		unsigned cls = cls_at(&tk, i, &cp, &l);
+		unsigned cls = cls_at(tk, i, &cp, &l);
 		if (cls & UC_SPACE) {
 			space = 1;
 			i += l;
@@ -816,19 +915,50 @@ size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
 		size_t start = i;
 		if (cls & UC_IGNORE) {
 			size_t j = i + l;
-			while (j < tk.n && (cls_at(&tk, j, &cp, &l) & UC_IGNORE))
+			while (j < tk->n && (cls_at(tk, j, &cp, &l) & UC_IGNORE))
 				j += l;
-			if (j >= tk.n || !(cls_at(&tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
+			if (j >= tk->n || !(cls_at(tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
 				i = j;
 				continue;
 			}
-			cls = cls_at(&tk, j, &cp, &l);
+			cls = cls_at(tk, j, &cp, &l);
 			i = j;
 		}
-		unsigned flags = space && tk.nw ? SL_W_SPACE_BEFORE : 0;
+		unsigned flags = space && tk->nw ? SL_W_SPACE_BEFORE : 0;
 		space = 0;
-		i = one_token(&tk, start, i, cp, l, cls, flags);
+		i = one_token(tk, start, i, cp, l, cls, flags);
 	}
+}
+
+size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
+{
+	tok tk;
+	memset(&tk, 0, sizeof tk);
+	tk.a = &r->arena;
+	/* a single text: norms fit in 1.5 times its bytes */
+	tk.pool_chunk = t->len + t->len / 2 + 16;
+	if (tk.pool_chunk > POOL_CHUNK)
+		tk.pool_chunk = POOL_CHUNK;
+	tokenise(&tk, t);
 	*out = tk.w;
 	return tk.nw;
+}
+
+void text_words_blocks(sl_result *r)
+{
+	tok tk;
+	memset(&tk, 0, sizeof tk);
+	tk.a = &r->arena;
+	tk.pool_chunk = POOL_CHUNK;
+	tk.min_alloc = 1024;
+	for (size_t i = 0; i < r->doc.nblk; i++) {
+		sl_block *b = &r->doc.blk[i];
+		tokenise(&tk, &b->text);
+		b->nword = tk.nw;
+		b->word = NULL;
+		if (tk.nw) {
+			b->word = arena_array(&r->arena, tk.nw, sizeof *b->word);
+			memcpy(b->word, tk.w, tk.nw * sizeof *b->word);
+		}
+	}
 }

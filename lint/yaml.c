@@ -14,7 +14,8 @@
  * YAML_SEQ_MAX items per sequence, one document per file, no aliases
  * (they could make a small file expand without bound).  At most
  * SL_LOAD_ERRORS_MAX errors are kept.  An allocation failure longjmps to
- * ctx->oom (libyaml's parser state then leaks, on that path only).
+ * ctx->oom (libyaml's parser state or a file buffer then leaks, on that
+ * path only).
  */
 #include <errno.h>
 #include <stdio.h>

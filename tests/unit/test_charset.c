@@ -366,6 +366,42 @@ static void test_fast(void)
 	free(s);
 }
 
+/* A huge legacy-charset text: past a million segments the rest converts
+ * in pieces; the text and the map stay right. */
+static void test_huge(void)
+{
+	static const struct {
+		const char *cs, *unit, *want;
+	} huge[] = {
+		{ "iso-8859-1", "a\xe9", "a\xc3\xa9" },
+		{ "koi8-r", "\xf0 ", "\xd0\x9f " },
+		{ "shift_jis", "\x82\xa0" "a", "\xe3\x81\x82" "a" },
+		{ "euc-kr", "\xbe\xc8\n", "\xec\x95\x88\n" },
+	};
+	size_t reps = 700000;
+	for (size_t k = 0; k < sizeof huge / sizeof *huge; k++) {
+		size_t ul = strlen(huge[k].unit), wl = strlen(huge[k].want);
+		char *s = malloc(ul * reps), *w = malloc(wl * reps);
+		for (size_t i = 0; i < reps; i++) {
+			memcpy(s + i * ul, huge[k].unit, ul);
+			memcpy(w + i * wl, huge[k].want, wl);
+		}
+		sl_result *r = mk(s, ul * reps);
+		sl_text out;
+		charset_to_utf8(r, huge[k].cs, &r->srctext, &out, (sl_span){ 0, 0, 0 });
+		T_CHECK(out.len == wl * reps && !memcmp(out.p, w, wl * reps),
+		        "huge %s: text differs", huge[k].cs);
+		T_CHECK(map_ok(r, &out), "huge %s: bad map", huge[k].cs);
+		T_CHECK(out.nseg < (size_t)1 << 21, "huge %s: %zu segments", huge[k].cs, out.nseg);
+		sl_span sp = text_span(&out, 0, wl);
+		T_CHECK(sp.off == 0 && sp.end <= ul, "huge %s: first unit precise", huge[k].cs);
+		T_EQ(r->ndiag, 0, "huge: no diagnostic");
+		rfree(r);
+		free(s);
+		free(w);
+	}
+}
+
 static const struct {
 	const char *html;
 	const char *want;      /* NULL: none */
@@ -422,6 +458,7 @@ int main(void)
 	test_diags();
 	test_limit();
 	test_fast();
+	test_huge();
 	test_sniff();
 	return t_done();
 }

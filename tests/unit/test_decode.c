@@ -284,6 +284,44 @@ static void test_part_diags(void)
 	T_STREQ(rules(r), "input/limit-decoded-size", "limit 7bit diagnostic");
 	rfree(r);
 
+	/* templates: undeclared UTF-8 is simply UTF-8; a <meta> charset is
+	 * reported where it is declared */
+	r = mk(B("<p>caf\xc3\xa9</p>"));
+	r->doc.kind = SL_KIND_HTML;
+	p = mkpart(r, "8bit", NULL);
+	p->nhdr = 0;
+	decode_part(r, p);
+	T_STREQ(p->text.p, "<p>caf\xc3\xa9</p>", "template utf-8");
+	T_EQ(r->ndiag, 0, "template utf-8: no diagnostic");
+	T_EQ(p->text.nseg, 1, "template utf-8: exact");
+	rfree(r);
+
+	r = mk(B("<p>caf\xe9</p>"));
+	r->doc.kind = SL_KIND_TEXT;
+	p = mkpart(r, "8bit", NULL);
+	p->nhdr = 0;
+	decode_part(r, p);
+	T_STREQ(p->text.p, "<p>caf\xc3\xa9</p>", "template windows-1252");
+	T_STREQ(rules(r), "input/undeclared-8bit", "template windows-1252 diagnostic");
+	rfree(r);
+
+	r = mk(B("<meta charset=\"x-nope\"><p>caf\xe9</p>"));
+	r->doc.kind = SL_KIND_HTML;
+	p = mkpart(r, "8bit", "x-nope");
+	p->nhdr = 0;
+	p->subtype = "html";
+	decode_part(r, p);
+	T_STREQ(rules(r), "input/unknown-charset", "template unknown charset");
+	T_EQ(r->ndiag ? r->diag[0].offset : 0, 15, "template unknown charset: at the meta");
+	rfree(r);
+
+	/* a message body without a charset is not a template */
+	r = mk(B("caf\xc3\xa9"));
+	p = mkpart(r, "8bit", NULL);
+	decode_part(r, p);
+	T_STREQ(rules(r), "input/undeclared-8bit", "message undeclared utf-8");
+	rfree(r);
+
 	/* an empty body still has a position */
 	r = mk(B("Subject: x\n\n"));
 	p = mkpart(r, "7bit", NULL);

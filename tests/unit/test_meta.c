@@ -119,6 +119,10 @@ static const struct {
 	  "e.yml:1:18: error: malformed number\n"
 	  "    1 | expr: count(a) > 1.\n"
 	  "      |                  ^~\n" },
+	{ "expr: count(a) < 12345678901\n", SL_SC_MESSAGE,
+	  "e.yml:1:18: error: number larger than 1000000000\n"
+	  "    1 | expr: count(a) < 12345678901\n"
+	  "      |                  ^~~~~~~~~~~\n" },
 	/* single-quoted: columns count the quote */
 	{ "expr: 'a &&'\n", SL_SC_MESSAGE,
 	  "e.yml:1:12: error: expected an operand, found end of expression\n"
@@ -649,6 +653,54 @@ static void test_zones(void)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * Through the loader: bad meta rule dirs (run from the source root).
+ * ------------------------------------------------------------------- */
+
+static const struct {
+	const char *dir;
+	const char *err;
+} bad_dirs[] = {
+	{ "tests/rules/bad-meta-expr",
+	  "tests/rules/bad-meta-expr/m/scope.yml:2:8: error: a meta rule's scope is message, "
+	  "paragraph or sentence, not 'link'\n"
+	  "    2 | scope: link\n"
+	  "      |        ^~~~\n"
+	  "tests/rules/bad-meta-expr/m/syntax.yml:4:14: error: expected an operand, found '&&'\n"
+	  "    4 | expr: t/a && && t/b\n"
+	  "      |              ^~\n"
+	  "tests/rules/bad-meta-expr/m/zone.yml:5:16: error: unknown zone 'bottom' (subject, "
+	  "preheader, top, below-fold, ps, footer or fine-print)\n"
+	  "    5 | expr: 'in(t/a, bottom)'\n"
+	  "      |                ^~~~~~\n" },
+	{ "tests/rules/bad-meta-link",
+	  "tests/rules/bad-meta-link/m/unknown.yml:4:15: error: unknown rule 't/b' in the expression\n"
+	  "    4 | expr: t/a && (t/b || count(t/c) > 1)\n"
+	  "      |               ^~~\n"
+	  "tests/rules/bad-meta-link/m/unknown.yml:4:28: error: unknown rule 't/c' in the expression\n"
+	  "    4 | expr: t/a && (t/b || count(t/c) > 1)\n"
+	  "      |                            ^~~\n" },
+	{ "tests/rules/bad-meta-cycle",
+	  "tests/rules/bad-meta-cycle/m/b.yml:4:9: error: meta rules form a cycle: m/a -> m/b -> m/a\n"
+	  "    4 | expr: \"!m/a\"\n"
+	  "      |         ^~~\n" },
+};
+
+static void test_bad_dirs(void)
+{
+	for (size_t i = 0; i < sizeof bad_dirs / sizeof *bad_dirs; i++) {
+		sl_options o;
+		memset(&o, 0, sizeof o);
+		o.rule_dirs = &bad_dirs[i].dir;
+		o.nrule_dirs = 1;
+		sl_context *c;
+		int rc = sl_context_new(&c, &o);
+		T_EQ(rc, SL_ERULES, bad_dirs[i].dir);
+		T_STREQ(sl_context_errmsg(c), bad_dirs[i].err, bad_dirs[i].dir);
+		sl_context_free(c);
+	}
+}
+
 int main(void)
 {
 	ctx = calloc(1, sizeof *ctx);
@@ -662,6 +714,7 @@ int main(void)
 	test_note();
 	test_meta_of_meta();
 	test_zones();
+	test_bad_dirs();
 	ctx_reset();
 	arena_release(&ctx->arena);
 	free(ctx);

@@ -31,6 +31,7 @@ static sl_result *mk(const char *name, const char *src, size_t len)
 	source_lines(r);
 	text_identity(&r->srctext, &r->arena, src, 0, len);
 	r->doc.html_part = r->doc.text_part = r->doc.preheader_blk = -1;
+	scores_default(r);
 	return r;
 }
 

@@ -294,6 +294,10 @@ static const struct {
 	  "    1 | kind: regex\n"
 	  "      |       ^\n" },
 	{ "tests/rules/bad-keys",
+	  /* a failed compile: keys it did not get to read are let be */
+	  "tests/rules/bad-keys/tone/metric.yml:3:9: error: unknown metric 'capsratio'\n"
+	  "    3 | metric: capsratio\n"
+	  "      |         ^~~~~~~~~\n"
 	  "tests/rules/bad-keys/tone/typo.yml: error: a phrase rule needs 'phrases'\n"
 	  "tests/rules/bad-keys/tone/typo.yml:4:1: error: unknown key 'phrase' (did you mean 'phrases'?)\n"
 	  "    4 | phrase: [a]\n"
@@ -305,9 +309,6 @@ static const struct {
 	  "    8 | colour: red\n"
 	  "      | ^~~~~~\n" },
 	{ "tests/rules/bad-types",
-	  "tests/rules/bad-types/t/types.yml:9:11: error: invalid severity 'fatal' (expected note, warning or error)\n"
-	  "    9 | severity: fatal\n"
-	  "      |           ^~~~~\n"
 	  "tests/rules/bad-types/t/types.yml:3:8: error: invalid group 'Tone' (a lower-case word such as tone or subject)\n"
 	  "    3 | group: Tone\n"
 	  "      |        ^~~~\n"
@@ -323,6 +324,9 @@ static const struct {
 	  "tests/rules/bad-types/t/types.yml:8:9: error: invalid value 'sometimes' for 'hidden' (expected exclude, include or only)\n"
 	  "    8 | hidden: sometimes\n"
 	  "      |         ^~~~~~~~~\n"
+	  "tests/rules/bad-types/t/types.yml:9:11: error: invalid severity 'fatal' (expected note, warning or error)\n"
+	  "    9 | severity: fatal\n"
+	  "      |           ^~~~~\n"
 	  "tests/rules/bad-types/t/types.yml:10:10: error: expected a string, found a list\n"
 	  "   10 | message: [a, b]\n"
 	  "      |          ^~~~~~\n"
@@ -357,6 +361,10 @@ static const struct {
 	  "tests/rules/bad-kind-scope/t/kind2.yml:1:7: error: unknown kind 'words' (expected phrase, regex, header, metric, spell or meta)\n"
 	  "    1 | kind: words\n"
 	  "      |       ^~~~~\n"
+	  /* an unknown kind: any kind's key is let be, others are not */
+	  "tests/rules/bad-kind-scope/t/kind2.yml:5:1: error: unknown key 'severty' (did you mean 'severity'?)\n"
+	  "    5 | severty: note\n"
+	  "      | ^~~~~~~\n"
 	  "tests/rules/bad-kind-scope/t/scope.yml:2:8: error: unknown scope 'paragraf' (did you mean 'paragraph'?)\n"
 	  "    2 | scope: paragraf\n"
 	  "      |        ^~~~~~~~\n" },
@@ -627,6 +635,43 @@ static void test_check_failures(void)
 	sl_context_free(ctx);
 }
 
+static void test_context_basics(void)
+{
+	sl_context *ctx;
+	T_EQ(sl_context_new(&ctx, NULL), SL_OK, "no options: no rules");
+	T_EQ(ctx->nrule, 0, "no rules");
+	T_STREQ(sl_context_errmsg(ctx), "", "no message");
+	T_EQ(ctx->lim.input_size, SL_DEFAULT_INPUT_SIZE, "limits filled");
+	sl_context_free(ctx);
+	T_STREQ(sl_context_errmsg(NULL), "out of memory", "NULL context");
+
+	/* every option string is copied */
+	char dir[64], word[16];
+	snprintf(dir, sizeof dir, "tests/rules/user");
+	snprintf(word, sizeof word, "Zorp");
+	const char *dirs[] = { dir }, *vocab[] = { word };
+	sl_options o;
+	memset(&o, 0, sizeof o);
+	o.rule_dirs = dirs;
+	o.nrule_dirs = 1;
+	o.vocabulary = vocab;
+	o.nvocabulary = 1;
+	T_EQ(sl_context_new(&ctx, &o), SL_OK, "user rules");
+	memset(dir, 'x', sizeof dir - 1);
+	memset(word, 'y', sizeof word - 1);
+	T_STREQ(ctx->opts.rule_dirs[0], "tests/rules/user", "dir copied");
+	T_STREQ(ctx->opts.vocabulary[0], "Zorp", "vocabulary copied");
+	sl_context_free(ctx);
+
+	memset(&o, 0, sizeof o);
+	o.dict = "tests/rules/no-such-dict";
+	T_EQ(sl_context_new(&ctx, &o), SL_EIO, "missing dictionary");
+	T_STREQ(sl_context_errmsg(ctx), "error: cannot read the hunspell dictionary "
+	        "'tests/rules/no-such-dict.aff' and 'tests/rules/no-such-dict.dic'\n",
+	        "missing dictionary text");
+	sl_context_free(ctx);
+}
+
 int main(void)
 {
 	arena_init(&yctx.arena, &yctx.oom);
@@ -638,6 +683,7 @@ int main(void)
 	test_yaml_errors();
 	test_typed();
 	test_edit_distance();
+	test_context_basics();
 	test_bad_dirs();
 	test_duplicates();
 	test_selection();

@@ -259,6 +259,26 @@ static void test_overrides(void)
 	ctx_free();
 }
 
+/* Through the loader: a rules dir's bad scores.yml. */
+static void test_bad_dir(void)
+{
+	static const char *const dir = "tests/rules/bad-scores";
+	sl_options o;
+	memset(&o, 0, sizeof o);
+	o.rule_dirs = &dir;
+	o.nrule_dirs = 1;
+	sl_context *c;
+	T_EQ(sl_context_new(&c, &o), SL_ERULES, dir);
+	T_STREQ(sl_context_errmsg(c),
+	        "tests/rules/bad-scores/scores.yml:2:20: error: unknown key 'scal' (did you mean 'scale'?)\n"
+	        "    2 |   tone: {bias: -3, scal: 2}\n"
+	        "      |                    ^~~~\n"
+	        "tests/rules/bad-scores/scores.yml:4:12: error: unknown combine 'sum' (noisy-or or max)\n"
+	        "    4 |   combine: sum\n"
+	        "      |            ^~~\n", dir);
+	sl_context_free(c);
+}
+
 int main(int argc, char **argv)
 {
 	/* the bundled file, by absolute path, before leaving the tree */
@@ -277,6 +297,7 @@ int main(int argc, char **argv)
 	test_monotone();
 	ctx_free();
 	test_bundled(bundled);
+	test_bad_dir();
 
 	char dir[] = "/tmp/sendlint-score-XXXXXX";
 	if (!mkdtemp(dir) || chdir(dir))
