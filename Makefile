@@ -27,7 +27,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) \
 	-DSL_DATADIR='"$(DATADIR)"'
-LIBS    = $(PKG_LIBS) $(ICONV_LIBS) -lm
+LIBS    = $(PKG_LIBS) $(ICONV_LIBS) -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 B       := build/asan
@@ -80,10 +80,13 @@ check: $(BIN) $(UNIT_BIN)
 fuzz:
 	@sh tests/fuzz/run.sh
 
-bench: $(BIN) $(B)/bench
-	@SENDLINT=$(abspath $(BIN)) BENCH=$(B)/bench sh scripts/bench.sh
+bench: $(BIN) $(B)/bench $(B)/bench_phrases
+	@SENDLINT=$(abspath $(BIN)) BENCH=$(B)/bench BENCH_PHRASES=$(B)/bench_phrases sh scripts/bench.sh
 
 $(B)/bench: tests/bench.c $(B)/libsendlint.a
+	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
+
+$(B)/bench_phrases: tests/bench_phrases.c $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
 install: sendlint

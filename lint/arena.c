@@ -4,7 +4,12 @@
  * In: sizes.  Out: 16-byte aligned blocks that live until arena_release.
  * Chunks grow geometrically from 64 KiB; a request larger than a chunk
  * gets a chunk of its own.  Allocation failure longjmps to a->oom.
+ *
+ * A pool (one per context, shared by the threads that lint with it) keeps
+ * the chunks of released arenas, up to a byte bound, so that linting many
+ * files reuses warm memory instead of faulting in fresh pages each time.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,22 +24,82 @@ struct sl_chunk {
 #define ARENA_FIRST ((size_t)64 << 10)
 #define ARENA_ALIGN ((size_t)16)
 
+struct sl_pool {
+	pthread_mutex_t mu;
+	struct sl_chunk *free;  /* kept chunks */
+	size_t bytes, max;
+};
+
+sl_pool *pool_new(size_t max)
+{
+	sl_pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->mu, NULL);
+	p->max = max;
+	return p;
+}
+
+void pool_free(sl_pool *p)
+{
+	if (!p)
+		return;
+	struct sl_chunk *c = p->free;
+	while (c) {
+		struct sl_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* A kept chunk of at least size bytes (the smallest that fits), or NULL. */
+static struct sl_chunk *pool_take(sl_pool *p, size_t size)
+{
+	struct sl_chunk *got = NULL, **gotp = NULL;
+	pthread_mutex_lock(&p->mu);
+	for (struct sl_chunk **cp = &p->free; *cp; cp = &(*cp)->next)
+		if ((*cp)->size >= size && (!got || (*cp)->size < got->size)) {
+			got = *cp;
+			gotp = cp;
+		}
+	if (got) {
+		*gotp = got->next;
+		p->bytes -= got->size;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return got;
+}
+
 void arena_init(sl_arena *a, jmp_buf *oom)
 {
 	a->head = NULL;
 	a->cur = a->end = NULL;
 	a->total = 0;
 	a->oom = oom;
+	a->pool = NULL;
 }
 
 void arena_release(sl_arena *a)
 {
 	struct sl_chunk *c = a->head;
+	sl_pool *p = a->pool;
+	if (p)
+		pthread_mutex_lock(&p->mu);
 	while (c) {
 		struct sl_chunk *next = c->next;
-		free(c);
+		if (p && p->bytes + c->size <= p->max) {
+			c->next = p->free;
+			p->free = c;
+			p->bytes += c->size;
+		} else {
+			free(c);
+		}
 		c = next;
 	}
+	if (p)
+		pthread_mutex_unlock(&p->mu);
 	a->head = NULL;
 	a->cur = a->end = NULL;
 	a->total = 0;
@@ -64,10 +129,15 @@ void *arena_alloc(sl_arena *a, size_t n)
 		size = (size_t)16 << 20;
 	if (size < n)
 		size = n;
-	struct sl_chunk *c = malloc(sizeof *c + size);
-	if (!c)
-		arena_fail(a);
-	c->size = size;
+	struct sl_chunk *c = a->pool ? pool_take(a->pool, size) : NULL;
+	if (c) {
+		size = c->size;
+	} else {
+		c = malloc(sizeof *c + size);
+		if (!c)
+			arena_fail(a);
+		c->size = size;
+	}
 	c->next = a->head;
 	a->head = c;
 	a->total += size;

@@ -10,11 +10,15 @@
  * its source bytes; stateful and wide encodings (ISO-2022-*, UTF-16/32,
  * UTF-7, anything unlisted) are converted in runs of up to a line.
  * Invalid data becomes U+FFFD, NUL bytes too; each with one diagnostic per
- * text.  Limits: the output may not pass what is left of the per-file
- * decoded size (lim.decoded_size - decoded); past it the text is cut and
- * input/limit-decoded-size is reported.  iconv(3) does the legacy
- * charsets; UTF-8, US-ASCII and windows-1252 (with ISO-8859-1, which mail
- * clients read as windows-1252) are decoded here.
+ * text.  The common case (ASCII, valid UTF-8) is one scan and one copy,
+ * or none when the caller lets the output share its input.  Limits: the
+ * output may not pass what is left of the per-file decoded size
+ * (lim.decoded_size - decoded); past it the text is cut and
+ * input/limit-decoded-size is reported.  Past FINE_MAX segments in one
+ * text, the rest is mapped in pieces of a few KB (memory, not
+ * correctness).  iconv(3) does the legacy charsets; UTF-8, US-ASCII and
+ * windows-1252 (with ISO-8859-1, which mail clients read as
+ * windows-1252) are decoded here.
  */
 #include <errno.h>
 #include <iconv.h>
@@ -33,9 +37,6 @@ enum cs_kind {
 	CS_RUN,      /* stateful or wide: runs via iconv */
 };
 
-/* A replacement run in CS_RUN is flushed at a line feed or at this many
- * output bytes, so a long line still maps to pieces of its source. */
-#define RUN_MAX 1024
 /* Longest charset name considered (IANA names are under 40 bytes). */
 #define CS_NAME_MAX 64
 
@@ -936,15 +937,19 @@ static void run(conv *cv)
 {
 	if (cv->kind == CS_SB && sb_table(cv) < 0)
 		cv->kind = CS_MB;
-	int eight = cv->first8 < cv->n;
-	if ((cv->kind == CS_SB || cv->kind == CS_1252) && eight && cv->declared &&
+	size_t high = 0;
+	for (size_t i = cv->first8; i < cv->n; i++)
+		high += cv->p[i] >> 7;
+	/* UTF-8 sent under a legacy label shows as mojibake.  Legacy text
+	 * is rarely valid UTF-8: in a single-byte charset one sequence
+	 * says so; double-byte text passes by chance more often, so it
+	 * takes a few */
+	int single_byte = cv->kind == CS_SB || cv->kind == CS_1252;
+	if (cv->declared && (single_byte ? high > 0 : cv->kind == CS_MB && high >= 8) &&
 	    utf8_valid(cv->p, cv->n))
 		diag_input(cv->r, "input/charset-mismatch", SL_WARNING, cv->decl,
 		           "text declared '%s' is valid utf-8; readers may see "
 		           "garbled characters", cv->name);
-	size_t high = 0;
-	for (size_t i = cv->first8; i < cv->n; i++)
-		high += cv->p[i] >> 7;
 	presize(cv, cv->kind, high);
 	switch (cv->kind) {
 	case CS_UTF8:

@@ -117,6 +117,7 @@ int sl_context_new(sl_context **out, const sl_options *opts)
 	if (!ctx)
 		return SL_ENOMEM;
 	*out = ctx;
+	ctx->pool = pool_new(SL_POOL_MAX);
 	arena_init(&ctx->arena, &ctx->oom);
 	if (setjmp(ctx->oom)) {
 		set_errmsg(ctx, "error: out of memory\n");
@@ -131,6 +132,7 @@ void sl_context_free(sl_context *ctx)
 		return;
 	engine_release(ctx);  /* PCRE2 code, hunspell: outside the arena */
 	arena_release(&ctx->arena);
+	pool_free(ctx->pool);
 	free(ctx->errmsg);
 	free(ctx);
 }

@@ -9,7 +9,16 @@
  * preheader.  Every text is built with an sl_tb from the input's map.
  * Limits: lim.html_depth (past it libxml2 is stopped and the rest of the
  * part is not checked, with input/limit-html-depth); SL_HTML_MAX_ATTRS
- * attributes per tag (the rest of such a tag is blanked before parsing).
+ * attributes per tag (the rest of such a tag is blanked before parsing);
+ * SL_HTML_MAX_STRAY_END end tags that close nothing (then it is stopped,
+ * input/limit-html-stray-end-tags).
+ * Builders are bounded by the input's length, which no output exceeds.
+ *
+ * Before parsing, the input goes through three passes that each make a
+ * new mapped text only when needed: invalid UTF-8 and control characters
+ * become U+FFFD; template comments ({# #}, {{!-- --}}, {{! }}) are recorded
+ * and removed; tags with too many attributes are cut short.  Everything
+ * after that works on this "fed" text, whose map leads to the file.
  *
  * libxml2 2.9 serves as a SAX tokenizer, on the memory parser (the push
  * parser drops everything after </html>).  What it does, checked on
@@ -28,8 +37,10 @@
  *    matching), and it drops control characters: both are replaced by
  *    U+FFFD (a form feed by a space) before parsing, as replacements.
  *  - it has no depth limit of its own in SAX mode (only its tree builder
- *    stops at 256), but an end tag costs a scan of its whole stack, so
- *    deep input is quadratic: the stage stops it at lim.html_depth.
+ *    stops at 256), but an end tag that closes nothing costs a scan of its
+ *    whole stack, so deep input is quadratic: the stage stops it at
+ *    lim.html_depth, and after SL_HTML_MAX_STRAY_END such end tags (their
+ *    errors come to the structured error handler even with NOERROR).
  *  - duplicate attributes are checked against every earlier one: more
  *    than SL_HTML_MAX_ATTRS in a tag are blanked out before parsing.
  *  - an unclosed comment swallows the rest of the input silently: that is
@@ -187,6 +198,8 @@ typedef struct hx_el {
 	long fg, bg;           /* effective colours, -1 unknown */
 	int kind, level;       /* effective block kind, -1 none */
 	int hidden, skip, svg; /* effective */
+	int shidden;           /* effective, from display, visibility, ... (not
+	                          colours, which descendants may change) */
 	int cellbtn;           /* effective: in a cell with a background and padding */
 	int link;              /* the link this element opened, -1 */
 	unsigned flush : 1, pre : 1, title : 1, style : 1;
@@ -223,6 +236,7 @@ typedef struct hx {
 	htmlParserCtxtPtr ctxt;
 	size_t pos;            /* fed bytes accounted for by the events so far */
 	int stopped, over;
+	size_t stray;          /* end tags that closed nothing */
 	hx_el root;
 	hx_el *st;
 	size_t nst, stalloc;
@@ -627,14 +641,78 @@ static int feed_attr_guard(hx *h, const sl_text *in, sl_text *out)
 	return 1;
 }
 
+/* Template-language comments ({# #}, {{!-- --}}, {{! }}) render as
+ * nothing wherever they are: recorded as comments and removed before
+ * parsing, so their text never reaches a block even when it holds
+ * markup.  HTML comments are left whole. */
+static int feed_template_comments(hx *h, const sl_text *in, sl_text *out)
+{
+	static const struct {
+		const char *open, *close;
+	} kinds[] = { { "{{!--", "--}}" }, { "{{!", "}}" }, { "{#", "#}" } };
+	int none[3] = { 0, 0, 0 }; /* no closer after here: stop looking */
+	const char *p = in->p;
+	size_t n = in->len, i = 0, done = 0;
+	sl_tb tb;
+	int any = 0;
+	size_t lt = find_lit(p, 0, n, "<!--"); /* the next HTML comment */
+	while (i < n) {
+		if (lt < i)
+			lt = find_lit(p, i, n, "<!--");
+		const char *q = memchr(p + i, '{', (lt < n ? lt : n) - i);
+		if (!q) {
+			if (lt == n)
+				break;
+			size_t e = find_lit(p, lt + 4, n, "-->");
+			i = e == n ? n : e + 3;
+			continue;
+		}
+		i = (size_t)(q - p);
+		int found = 0;
+		for (int k = 0; k < 3 && !found; k++) {
+			size_t ol = strlen(kinds[k].open);
+			if (none[k] || n - i < ol || memcmp(p + i, kinds[k].open, ol))
+				continue;
+			size_t e = find_lit(p, i + ol, n, kinds[k].close);
+			if (e == n) {
+				none[k] = 1;
+				continue;
+			}
+			size_t b = e + strlen(kinds[k].close);
+			sl_comment *cm = doc_add_comment(h->r);
+			sl_str inside = str_trim((sl_str){ p + i + ol, e - i - ol });
+			cm->text.p = arena_strndup(&h->r->arena, inside.p, inside.len);
+			cm->text.len = inside.len;
+			cm->span = text_span(in, i, b);
+			cm->part = h->part;
+			if (!any) {
+				tb_init(&tb, &h->r->arena, n + 16);
+				any = 1;
+			}
+			tb_copy(&tb, in, done, i - done);
+			done = i = b;
+			found = 1;
+		}
+		if (!found)
+			i++;
+	}
+	if (!any)
+		return 0;
+	tb_copy(&tb, in, done, n - done);
+	tb_finish(&tb, out);
+	return 1;
+}
+
 static void feed_prepare(hx *h, const sl_text *html)
 {
 	sl_text a, b;
 	h->fed = *html;
 	if (feed_sanitize(h, &h->fed, &a))
 		h->fed = a;
-	if (feed_attr_guard(h, &h->fed, &b))
+	if (feed_template_comments(h, &h->fed, &b))
 		h->fed = b;
+	if (feed_attr_guard(h, &h->fed, &a))
+		h->fed = a;
 	h->p = h->fed.p;
 	h->len = h->fed.len;
 	h->max = h->len + 64;
@@ -974,58 +1052,6 @@ static void text_cut(hx *h, sl_text *t, const tcut *c, size_t n, int seam)
 	*t = out;
 }
 
-/* Template-language comments {# #}, {{!-- --}}, {{! }}: cut out of t;
- * recorded as comments if record. */
-static void cut_template_comments(hx *h, sl_text *t, int record)
-{
-	static const struct { const char *open, *close; } kinds[] = {
-		{ "{{!--", "--}}" }, { "{{!", "}}" }, { "{#", "#}" },
-	};
-	int none[3] = { 0, 0, 0 }; /* no closer after here: stop looking */
-	tcut *c = NULL;
-	size_t n = 0, alloc = 0;
-	const char *p = t->p;
-	size_t i = 0;
-	while (i < t->len) {
-		const char *q = memchr(p + i, '{', t->len - i);
-		if (!q)
-			break;
-		i = (size_t)(q - p);
-		int found = 0;
-		for (int k = 0; k < 3 && !found; k++) {
-			size_t ol = strlen(kinds[k].open);
-			if (none[k] || t->len - i < ol || memcmp(p + i, kinds[k].open, ol))
-				continue;
-			size_t e = find_lit(p, i + ol, t->len, kinds[k].close);
-			if (e == t->len) {
-				none[k] = 1;
-				continue;
-			}
-			size_t b = e + strlen(kinds[k].close);
-			if (record) {
-				sl_comment *cm = doc_add_comment(h->r);
-				sl_str in = str_trim((sl_str){ p + i + ol, e - i - ol });
-				cm->text.p = arena_strndup(&h->r->arena, in.p, in.len);
-				cm->text.len = in.len;
-				cm->span = text_span(t, i, b);
-				cm->part = h->part;
-			}
-			if (n == alloc) {
-				size_t na = alloc ? alloc * 2 : 4;
-				c = arena_grow(&h->r->arena, c, n, na, sizeof *c);
-				alloc = na;
-			}
-			c[n++] = (tcut){ i, b };
-			i = b;
-			found = 1;
-		}
-		if (!found)
-			i++;
-	}
-	if (n)
-		text_cut(h, t, c, n, 0);
-}
-
 /* Preview padding: runs of invisible characters and spaces that pad a
  * preheader (&zwnj;&nbsp;..., &#847;...) are cut, leaving a space. */
 static void cut_padding(hx *h, sl_text *t)
@@ -1143,7 +1169,6 @@ static void flush_now(hx *h)
 	sl_text t;
 	tw_finish(h, &h->blk, &t, h->pos);
 	sl_block_kind kind = h->blk_kind;
-	cut_template_comments(h, &t, 1);
 	if (kind == SL_BLK_PREHEADER)
 		cut_padding(h, &t);
 	if (t.len == 0 || text_blank(&t))
@@ -1333,7 +1358,6 @@ static void link_close(hx *h)
 	size_t len = tw_len(&h->lnk);
 	sl_text t;
 	tw_finish(h, &h->lnk, &t, h->pos);
-	cut_template_comments(h, &t, 0);
 	r->doc.link[idx].text = t;
 	if (h->pend_link == idx && h->pend_len == len && h->pend_blk >= 0 &&
 	    (size_t)h->pend_blk < r->doc.nblk) {
@@ -1354,7 +1378,6 @@ static void title_close(hx *h)
 		return;
 	sl_text t;
 	tw_finish(h, &h->ttl, &t, h->pos);
-	cut_template_comments(h, &t, 1);
 	if (t.len == 0 || text_blank(&t))
 		return;
 	if (r->doc.title.len == 0)
@@ -1608,7 +1631,7 @@ static void open_link(hx *h, hx_el *e, const hx_el *parent, const sl_css *css)
 
 /* The preheader: an element whose class or id says so, or the first
  * hidden element before any visible text of substance. */
-static void preheader_check(hx *h, hx_el *e, const hx_el *parent, int own_hidden)
+static void preheader_check(hx *h, hx_el *e, int own_hidden)
 {
 	if (h->pre_el >= 0 || h->pre_done || doc_has_preheader(h->r) || e->skip ||
 	    h->in_title || e->svg || (e->ti && (e->ti->flags & T_VOID)) ||
@@ -1617,7 +1640,7 @@ static void preheader_check(hx *h, hx_el *e, const hx_el *parent, int own_hidden
 	int named = attr_has(h, A_CLASS, "preheader") || attr_has(h, A_CLASS, "preview") ||
 	            attr_has(h, A_ID, "preheader") || attr_has(h, A_ID, "preview");
 	if (!named) {
-		if (!own_hidden || parent->hidden)
+		if (!own_hidden)
 			return;
 		flush(h);
 		if (h->substance)
@@ -1628,53 +1651,127 @@ static void preheader_check(hx *h, hx_el *e, const hx_el *parent, int own_hidden
 	h->pre_el = (long)h->nst; /* the index it is about to get */
 }
 
+/* Where the start tag of an element libxml2 just opened is, and its
+ * attributes (none if it was implied). */
+static void locate_tag(hx *h, hx_el *e, size_t nlen, size_t E, size_t *name_end)
+{
+	size_t lt = find_start_tag(h, (const char *)e->name, nlen, E);
+	h->nattr = 0;
+	*name_end = E;
+	if (lt == (size_t)-1) {
+		e->tag_off = e->tag_end = E;
+		return;
+	}
+	e->tag_off = lt;
+	*name_end = lt + 1 + nlen;
+	e->tag_end = E;
+	if (E < h->len && h->p[E] == '>')
+		e->tag_end = E + 1;
+	else if (E + 1 < h->len && h->p[E] == '/' && h->p[E + 1] == '>')
+		e->tag_end = E + 2;
+	if (e->tag_end > h->pos)
+		h->pos = e->tag_end;
+	size_t count;
+	scan_attrs(h->p, *name_end, E, h->attr, SL_HTML_MAX_ATTRS, &count, NULL);
+	h->nattr = count < SL_HTML_MAX_ATTRS ? count : SL_HTML_MAX_ATTRS;
+}
+
+/* A colour attribute (bgcolor, <font color>), -1 if absent or none. */
+static long attr_color(hx *h, int id)
+{
+	size_t n;
+	const char *s = attr_scratch(h, id, &n);
+	long c = s ? css_color(s, n) : -1;
+	return c < 0 ? -1 : c;
+}
+
+/* The element's effective state from its parent's and its attributes;
+ * returns whether it hides what its parent showed. */
+static int element_state(hx *h, hx_el *e, const hx_el *parent, int sp, sl_css *css)
+{
+	size_t sn;
+	const char *style = attr_scratch(h, A_STYLE, &sn);
+	if (style)
+		css_inline(style, sn, css);
+	e->shidden = parent->shidden || css->hidden || h->ai[A_HIDDEN] >= 0;
+	long bg = css->bg >= 0 ? css->bg : attr_color(h, A_BGCOLOR);
+	long fg = css->color >= 0 ? css->color : sp == S_FONT ? attr_color(h, A_COLOR) : -1;
+	e->fg = fg >= 0 ? fg : parent->fg;
+	e->bg = bg >= 0 ? bg : parent->bg;
+	/* text in the colour of its background is hidden, until a descendant
+	 * changes either */
+	e->hidden = e->shidden || (e->fg >= 0 && e->fg == e->bg);
+	e->svg = parent->svg || sp == S_SVG;
+	e->skip = parent->skip || (e->ti && (e->ti->flags & T_SKIP)) ||
+	          (e->svg && sp == S_TITLE);
+	e->kind = parent->kind;
+	e->level = parent->level;
+	if (e->ti && (e->ti->flags & T_KIND)) {
+		/* a paragraph in a quote, list item, ... keeps that kind */
+		int strong = parent->kind >= 0 && parent->kind != SL_BLK_CELL &&
+		             parent->kind != SL_BLK_PARAGRAPH;
+		if (!(e->ti->kind == SL_BLK_PARAGRAPH && strong)) {
+			e->kind = (int)e->ti->kind;
+			e->level = e->ti->level;
+		}
+	}
+	e->cellbtn = parent->cellbtn;
+	if (sp == S_CELL)
+		e->cellbtn = bg >= 0 && css->padding;
+	e->flush = e->ti && (e->ti->flags & T_BLOCK);
+	return e->hidden && !parent->hidden;
+}
+
+/* Images, line breaks, notable elements, the title. */
+static void element_facts(hx *h, hx_el *e, int sp, const sl_css *css, size_t name_end,
+                          size_t attr_end)
+{
+	if (e->tag_off != e->tag_end) {
+		if (sp == S_IMG)
+			add_image(h, e, css, name_end);
+		else if (sp == S_BR)
+			on_br(h, e);
+		if (e->ti && (e->ti->flags & T_NOTE))
+			add_elem(h, e->ti->name, e, name_end, attr_end);
+		else if (sp == S_META && attr_is(h, A_HTTP_EQUIV, "refresh"))
+			add_elem(h, "meta", e, name_end, attr_end);
+		else if (sp == S_LINK && attr_has(h, A_REL, "stylesheet"))
+			add_elem(h, "link", e, name_end, attr_end);
+	}
+	if (sp == S_TITLE && !e->svg) {
+		if (h->in_title)
+			title_close(h);
+		flush(h);
+		e->title = 1;
+		h->in_title = 1;
+	}
+	e->style = sp == S_STYLE;
+}
+
 static void on_start(void *ud, const xmlChar *xname, const xmlChar **atts)
 {
 	hx *h = ud;
-	(void)atts;
+	(void)atts; /* our own scan of the tag gives positions too */
 	if (h->stopped)
 		return;
-	const char *name = (const char *)xname;
 	size_t E = cur_off(h), depth = lib_depth(h);
+	sync_depth(h, depth ? depth - 1 : 0, E);
 	/* libxml2 interns names: cache the lookup by pointer */
 	size_t slot = ((uintptr_t)xname >> 4) % (sizeof h->tcache / sizeof *h->tcache);
 	if (h->tcache[slot].name != xname) {
 		h->tcache[slot].name = xname;
-		h->tcache[slot].ti = tag_lookup(name);
-		h->tcache[slot].len = strlen(name);
+		h->tcache[slot].ti = tag_lookup((const char *)xname);
+		h->tcache[slot].len = strlen((const char *)xname);
 	}
-	sync_depth(h, depth ? depth - 1 : 0, E);
-
-	const hx_el *parent = top(h);
 	hx_el e;
 	memset(&e, 0, sizeof e);
 	e.name = xname;
 	e.ti = h->tcache[slot].ti;
 	e.link = -1;
 	int sp = e.ti ? e.ti->special : S_NONE;
-
-	size_t nlen = h->tcache[slot].len;
-	size_t lt = find_start_tag(h, name, nlen, E);
-	size_t name_end = E, attr_end = E;
-	if (lt != (size_t)-1) {
-		e.tag_off = lt;
-		name_end = lt + 1 + nlen;
-		e.tag_end = E;
-		if (E < h->len && h->p[E] == '>')
-			e.tag_end = E + 1;
-		else if (E + 1 < h->len && h->p[E] == '/' && h->p[E + 1] == '>')
-			e.tag_end = E + 2;
-		if (e.tag_end > h->pos)
-			h->pos = e.tag_end;
-		size_t count, cut = 0;
-		scan_attrs(h->p, name_end, attr_end, h->attr, SL_HTML_MAX_ATTRS, &count, &cut);
-		h->nattr = count < SL_HTML_MAX_ATTRS ? count : SL_HTML_MAX_ATTRS;
-	} else {
-		e.tag_off = e.tag_end = E;
-		h->nattr = 0;
-	}
+	size_t name_end;
+	locate_tag(h, &e, h->tcache[slot].len, E, &name_end);
 	index_attrs(h);
-
 	if (depth > h->r->lim.html_depth) {
 		limit_reached(h->r, "html-depth", h->r->lim.html_depth,
 		              text_span(&h->fed, e.tag_off, e.tag_end));
@@ -1685,75 +1782,15 @@ static void on_start(void *ud, const xmlChar *xname, const xmlChar **atts)
 	if (h->nattr)
 		check_quotes(h);
 
+	const hx_el *parent = top(h);
 	sl_css css = { 0, -1, -1, 0, -1, -1 };
-	size_t sn;
-	const char *style = attr_scratch(h, A_STYLE, &sn);
-	if (style)
-		css_inline(style, sn, &css);
-	int own_hidden = css.hidden || h->ai[A_HIDDEN] >= 0;
-	long bg = css.bg;
-	if (bg < 0 && h->ai[A_BGCOLOR] >= 0) {
-		style = attr_scratch(h, A_BGCOLOR, &sn);
-		bg = css_color(style, sn);
-		if (bg < 0)
-			bg = -1;
-	}
-	long fg = css.color;
-	if (fg < 0 && h->ai[A_COLOR] >= 0 && sp == S_FONT) {
-		style = attr_scratch(h, A_COLOR, &sn);
-		fg = css_color(style, sn);
-		if (fg < 0)
-			fg = -1;
-	}
-	e.fg = fg >= 0 ? fg : parent->fg;
-	e.bg = bg >= 0 ? bg : parent->bg;
-	if ((fg >= 0 || bg >= 0) && e.fg >= 0 && e.fg == e.bg)
-		own_hidden = 1;
-	e.hidden = parent->hidden || own_hidden;
-	e.svg = parent->svg || sp == S_SVG;
-	e.skip = parent->skip || (e.ti && (e.ti->flags & T_SKIP)) ||
-	         (e.svg && sp == S_TITLE);
-	e.kind = parent->kind;
-	e.level = parent->level;
-	if (e.ti && (e.ti->flags & T_KIND)) {
-		int strong = parent->kind >= 0 && parent->kind != SL_BLK_CELL &&
-		             parent->kind != SL_BLK_PARAGRAPH;
-		if (!(e.ti->kind == SL_BLK_PARAGRAPH && strong)) {
-			e.kind = (int)e.ti->kind;
-			e.level = e.ti->level;
-		}
-	}
-	e.cellbtn = parent->cellbtn;
-	if (sp == S_CELL)
-		e.cellbtn = bg >= 0 && css.padding;
-	e.flush = e.ti && (e.ti->flags & T_BLOCK);
-
+	int own_hidden = element_state(h, &e, parent, sp, &css);
 	if (sp == S_A)
 		open_link(h, &e, parent, &css);
-	preheader_check(h, &e, parent, own_hidden);
+	preheader_check(h, &e, own_hidden);
 	if (e.flush)
 		flush(h);
-
-	if (e.tag_off != e.tag_end) {
-		if (sp == S_IMG)
-			add_image(h, &e, &css, name_end);
-		else if (sp == S_BR)
-			on_br(h, &e);
-		if (e.ti && (e.ti->flags & T_NOTE))
-			add_elem(h, e.ti->name, &e, name_end, attr_end);
-		else if (sp == S_META && attr_is(h, A_HTTP_EQUIV, "refresh"))
-			add_elem(h, "meta", &e, name_end, attr_end);
-		else if (sp == S_LINK && attr_has(h, A_REL, "stylesheet"))
-			add_elem(h, "link", &e, name_end, attr_end);
-	}
-	if (sp == S_TITLE && !e.svg) {
-		if (h->in_title)
-			title_close(h);
-		flush(h);
-		e.title = 1;
-		h->in_title = 1;
-	}
-	e.style = sp == S_STYLE;
+	element_facts(h, &e, sp, &css, name_end, E);
 	push_el(h, &e);
 }
 
@@ -1875,11 +1912,21 @@ static void on_cdata(void *ud, const xmlChar *s, int len)
 		h->pos = E;
 }
 
-/* libxml2's error reports go nowhere (the library never prints). */
+/* libxml2's error reports go nowhere (the library never prints); end
+ * tags that close nothing are counted, for each costs libxml2 a scan of
+ * its stack. */
 static void on_error(void *ud, xmlErrorPtr err)
 {
-	(void)ud;
-	(void)err;
+	hx *h = ud;
+	if (!h || h->stopped || !err || err->code != XML_ERR_TAG_NAME_MISMATCH)
+		return;
+	if (++h->stray <= SL_HTML_MAX_STRAY_END)
+		return;
+	size_t E = cur_off(h);
+	limit_reached(h->r, "html-stray-end-tags", SL_HTML_MAX_STRAY_END,
+	              text_span(&h->fed, E, E));
+	xmlStopParser(h->ctxt);
+	h->stopped = 1;
 }
 
 static int comment_cmp(const void *a, const void *b)

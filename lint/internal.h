@@ -56,6 +56,10 @@
  * attribute with all before it (quadratic), so past this many the rest of
  * the tag is blanked before parsing (not overridable). */
 #define SL_HTML_MAX_ATTRS       ((size_t)64)
+/* libxml2 2.9 scans its whole element stack for every end tag that
+ * closes nothing; real mail has dozens, so past this many the parse stops
+ * (not overridable). */
+#define SL_HTML_MAX_STRAY_END   ((size_t)1 << 20)
 /* A file with more findings than this is better fixed than read. */
 #define SL_DEFAULT_DIAGNOSTICS  ((size_t)1000)
 /* PCRE2 match limit per rule and scope: plenty for linear patterns, stops
@@ -76,12 +80,21 @@ void sl_bug(const char *file, int line, const char *what);
  * allocation failure it longjmps to *oom (set by sl_lint or the rule
  * loader); if oom is NULL it calls BUG.
  * ------------------------------------------------------------------- */
+typedef struct sl_pool sl_pool;
 typedef struct sl_arena {
 	struct sl_chunk *head;
 	char *cur, *end;
 	size_t total;          /* bytes obtained from malloc */
 	jmp_buf *oom;
+	sl_pool *pool;         /* where released chunks go, NULL = free() */
 } sl_arena;
+
+/* A thread-safe store of released arena chunks, bounded by max bytes
+ * (the context keeps one; results' arenas take from and return to it). */
+sl_pool *pool_new(size_t max);
+void pool_free(sl_pool *p);
+/* Default bound: a few times a large real message's working set. */
+#define SL_POOL_MAX ((size_t)64 << 20)
 
 void arena_init(sl_arena *a, jmp_buf *oom);
 void arena_release(sl_arena *a);             /* frees every chunk */
@@ -391,6 +404,7 @@ struct sl_context {
 	struct sl_phrase_set *phrases; /* all phrase rules, one matcher (phrase.c) */
 	struct sl_groups *groups;      /* score parameters (score.c) */
 	struct sl_speller *speller;    /* hunspell + cache (spell.c), NULL if none */
+	sl_pool *pool;          /* arena chunks reused across files */
 	char *errmsg;           /* malloc'd; "" when none */
 	/* Per rule index, non-NULL only in the shallow copy sl_check_rules
 	 * lints examples with: run exactly these rules (see rule_on()). */

@@ -106,6 +106,7 @@ int sl_lint(sl_result **out, const sl_context *ctx, const char *name,
 	if (!r)
 		return SL_ENOMEM;
 	arena_init(&r->arena, &r->oom);
+	r->arena.pool = ctx->pool;
 	if (setjmp(r->oom)) {
 		arena_release(&r->arena);
 		free(r);

@@ -753,7 +753,7 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 			size_t nn = 0;
 			for (size_t k = 0; k < nf; k++) {
 				const pnode *nd = &ps->node[front[k]];
-				int32_t c[4];
+				int32_t c[5]; /* two stem keys, exact, case, wildcard */
 				int nc = 0;
 				if (nd->kinds & (1u << PT_STEM)) {
 					c[nc] = edge_find(ps, front[k], PT_STEM, w->fold, w->flen);

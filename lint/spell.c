@@ -4,7 +4,9 @@
  *
  * In: a dictionary path (Debian's en_US by default), words as UTF-8.
  * Out: speller_check / speller_stem answers, cached; spell rule hits (one
- * per unknown word).  Hunspell handles are not thread-safe, so every call
+ * per unknown word; `min_length:`, `ignore:`, `names: skip|check`: by
+ * default a capitalised word that does not open its sentence is taken for
+ * a name and not checked).  Hunspell handles are not thread-safe, so every call
  * goes through one mutex per context; answers are cached in a hash table
  * of at most SPELL_CACHE_ENTRIES entries (when full, answers are computed
  * and not kept: slower, never wrong).  Words longer than SPELL_WORD_MAX
@@ -373,6 +375,7 @@ int wordset_has(const sl_wordset *s, const char *w, size_t n)
 /* --- the spell kind ------------------------------------------------------ */
 
 typedef struct srule {
+	int names;              /* check capitalised words inside a sentence */
 	double min_length;
 	sl_wordset *ignore;
 	const sl_wordset *vocab;
@@ -396,6 +399,18 @@ static int spell_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 	sl_ynode *n = ynode_get(map, "min_length");
 	if (n && ynode_num(L, n, &s->min_length) < 0)
 		rc = -1;
+	n = ynode_get(map, "names");
+	if (n) {
+		const char *v;
+		if (ynode_str(L, n, &v) < 0) {
+			rc = -1;
+		} else if (!strcmp(v, "check")) {
+			s->names = 1;
+		} else if (strcmp(v, "skip")) {
+			load_error(L, n, "names must be skip or check, not '%s'", v);
+			rc = -1;
+		}
+	}
 	n = ynode_get(map, "ignore");
 	if (n) {
 		const char **w;
@@ -466,14 +481,28 @@ static void spell_rule_run(sl_run *run, const sl_rule *rule)
 	sl_unit *u;
 	size_t nu = scope_units(r, rule, 1, &u);
 	for (size_t i = 0; i < nu && !run_full(run, rule); i++) {
+		uint32_t sent = UINT32_MAX;
+		int first = 1;
 		for (size_t k = 0; k < u[i].nword && !run_full(run, rule); k++) {
 			const sl_word *w = &u[i].word[k];
+			if (w->sent != sent) {
+				sent = w->sent;
+				first = 1;
+			}
+			if (w->flags & SL_W_PUNCT)
+				continue;
+			int was_first = first;
+			first = 0;
 			if (!w->norm || (w->flags & (SL_W_PLACEHOLDER | SL_W_URL | SL_W_EMAIL |
-			    SL_W_NUMBER | SL_W_ALLCAPS | SL_W_PUNCT)))
+			    SL_W_NUMBER | SL_W_ALLCAPS)))
 				continue;
 			if ((size_t)w->off + w->len > u[i].text->len)
 				continue;
 			const char *p = u[i].text->p + w->off;
+			uint32_t c0;
+			uc_utf8_next(p, w->len, &c0);
+			if (!s->names && !was_first && c0 != UC_INVALID && uc_is_upper(c0))
+				continue; /* a capital inside a sentence: a name */
 			if (has_digit(p, w->len) || (double)cps(p, w->len) < s->min_length)
 				continue;
 			if (in_set(s->vocab, p, w->len) || in_set(s->ignore, p, w->len))

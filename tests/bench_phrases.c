@@ -8,7 +8,7 @@
  * as MB/s.  Six of the phrases occur in the text (the same hits for every
  * count); the others share their first words with it.
  *
- * Build and run from the source root, after `make`:
+ * Built by `make bench` (which runs it); by hand, from the source root:
  *   cc -std=c11 -D_DEFAULT_SOURCE -O2 -Ilint tests/bench_phrases.c \
  *      build/release/libsendlint.a $(pkg-config --libs libxml-2.0 \
  *      libpcre2-8 yaml-0.1 hunspell) -lm -o build/bench_phrases

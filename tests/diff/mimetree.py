@@ -13,11 +13,17 @@ Usage:
       "known: LABEL: reason" for the known ones, then "N passed, N failed";
       exits 1 if anything failed.
 
-Policy (why default, not compat32): the message is read with
-email.message_from_binary_file(policy=email.policy.default).  The parser
-(feedparser) and get_payload(decode=True) are the same under both
-policies; what differs is how a header value is fetched.  compat32 keeps
-the folding line breaks inside the value, so a folded parameter such as
+Parser and policy: the message is read with
+email.message_from_bytes(data, policy=email.policy.default).  That is the
+parser of message_from_binary_file without the universal-newline
+TextIOWrapper message_from_binary_file reads through, which turns every
+lone CR of a 7bit/8bit body into a LF before parsing (the bytes of a
+binary body would differ for that reason alone).
+
+Why default, not compat32: the parser (feedparser) and
+get_payload(decode=True) are the same under both policies; what differs is
+how a header value is fetched.  compat32 keeps the folding line breaks
+inside the value, so a folded parameter such as
   Content-Type: multipart/mixed; boundary="simple
    boundary"
 yields the boundary "simple<CR><LF> boundary", which never matches, and the
@@ -48,6 +54,16 @@ trailing blanks (space, tab, CR, FF, VT) of each line removed, trailing
 line breaks of the text removed.  Nothing else: a U+FFFD on one side
 against anything else on the other is reported as a divergence, labelled
 "replacement differs" so that it is not mistaken for a parsing error.
+
+Charset policy: sendlint decodes some texts differently from Python on
+purpose (lint/charset.c): undeclared or us-ascii text with 8-bit bytes as
+UTF-8 if valid, else windows-1252; ISO-8859-1 as windows-1252; GB2312/GBK
+as GB18030 and the like (as mail clients do); a UTF-8 BOM dropped; NUL as
+U+FFFD.  When a text divergence disappears once Python's bytes are decoded
+with those rules (sendlint_decode below), its line says "explained by
+sendlint's charset policy".  A known.txt entry whose reason starts with
+"charset policy" passes only while that stays true, so the texts of those
+files are still checked byte for byte.
 """
 import codecs
 import difflib
@@ -117,6 +133,7 @@ def win1252(b):
 
 
 def sendlint_decode(payload, charset):
+    """payload decoded as lint/charset.c would decode it."""
     key = "".join(c for c in (charset or "").lower() if c.isalnum())
     eight = any(c >= 0x80 for c in payload)
     guess = charset is None or key in ASCII_NAMES or key in ("utf8", "utf8mb4")
@@ -167,7 +184,7 @@ def walk(msg):
 
 def tree_of(path):
     with open(path, "rb") as f:
-        msg = email.message_from_binary_file(f, policy=email.policy.default)
+        msg = email.message_from_bytes(f.read(), policy=email.policy.default)
     return walk(msg)
 
 
@@ -299,7 +316,7 @@ def compare(known_path, list_path):
     passed = failed = 0
     seen = set()
     with open(list_path, encoding="utf-8") as f:
-        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+        rows = [line.rstrip("\n").split("\t", 3) for line in f if line.strip()]
     for label, path, c_out, status in rows:
         seen.add(label)
         explained = False

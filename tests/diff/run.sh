@@ -140,6 +140,7 @@ while IFS="$tab" read -r label f; do
 	if [ "$batch" = failed ]; then
 		${to:+$to $timeout} "$bin" "$f" >"$tmp/c/$n.out" 2>"$tmp/c/$n.err"
 		st=$?
+		[ "$st" -ne 0 ] && st="$st ($(grep -v '^[[:space:]]*$' "$tmp/c/$n.err" | head -n 1 | tr '\t' ' ' | cut -c1-160))"
 	fi
 	printf '%s\t%s\t%s\t%s\n' "$label" "$f" "$tmp/c/$n.out" "$st"
 done <"$tmp/files" >"$tmp/list"

@@ -100,6 +100,7 @@ static const struct {
 	{ "m/hidden", "kind: metric\nscope: message\nmetric: hidden-text-chars\nmin: 1000\nmessage: \"{value}\"\n" COMMON },
 	/* spelling */
 	{ "s/spell", "kind: spell\nscope: paragraph\nmessage: \"'{word}'\"\nignore: [blorp]\n" COMMON },
+	{ "s/names", "kind: spell\nscope: paragraph\nnames: check\nmessage: \"'{word}'\"\n" COMMON },
 };
 
 static const struct {
@@ -201,6 +202,9 @@ static const struct {
 	  "Acme's gizmoo from Zorblax is blorp. NASA 4GB {{ nam }} https://x.example/qqzz\n",
 	  "s/spell@7-13 'gizmoo'" },
 	{ "s/spell", "t.txt", "We apreciate it.\n", "s/spell@3-12 'apreciate'" },
+	/* capitalised inside a sentence: a name, unless names: check */
+	{ "s/spell", "t.txt", "We met Okafor. Okafor came.\n", "s/spell@15-21 'Okafor'" },
+	{ "s/names", "t.txt", "We met Okafor.\n", "s/names@7-13 'Okafor'" },
 };
 
 static int has_prefix(const char *rule, const char *prefixes)
@@ -303,7 +307,7 @@ static void *tworker(void *arg)
 	tjob *j = arg;
 	for (int i = 0; i < 25; i++) {
 		char got[4096];
-		render(j->ctx, "t.txt", j->in, "s/,e/,m/words", got, sizeof got);
+		render(j->ctx, "t.txt", j->in, "s/spell,e/,m/words", got, sizeof got);
 		if (strcmp(got, j->want))
 			j->bad++;
 	}
@@ -316,7 +320,7 @@ static void test_threads(sl_context *ctx)
 		"We apreciate your FREE gizmoo, and the wrold thanks you.\n\n"
 		"Anothr paragraf with free words.\n";
 	char want[4096];
-	render(ctx, "t.txt", in, "s/,e/,m/words", want, sizeof want);
+	render(ctx, "t.txt", in, "s/spell,e/,m/words", want, sizeof want);
 	T_STREQ(want,
 	        "m/words@0-56 10\n"
 	        "s/spell@3-12 'apreciate'\n"

@@ -213,6 +213,10 @@ static const hcase cases[] = {
 	  "note @{# note #}\nhb @{{!-- hb --}}\nhb2 @{{! hb2 }}\n"
 	  "sendlint-disable-next-line tone/x -- why @<!-- sendlint-disable-next-line tone/x -- why -->\n"
 	  "between @{# between #}", 0, 0, 0, 0 },
+	{ "{{!-- <p>old</p> --}}<p>new{# x #}er <a href=\"u{# y #}\">a</a></p><!-- {# kept #} -->",
+	  "paragraph:newer a", "u|a", 0, 0,
+	  "<p>old</p> @{{!-- <p>old</p> --}}\nx @{# x #}\ny @{# y #}\n{# kept #} @<!-- {# kept #} -->",
+	  0, 0, 0, 0 },
 	{ "<!--[if mso]><table><tr><td><![endif]--><p>x</p><!--[if !mso]><!--><p>y</p><!--<![endif]-->",
 	  "paragraph:x\nparagraph:y", 0, 0, 0,
 	  "[if mso]><table><tr><td><![endif] @<!--[if mso]><table><tr><td><![endif]-->\n"
@@ -266,9 +270,11 @@ static const hcase cases[] = {
 	  "<table bgcolor=white><tr><td style=\"color: rgb(255, 255, 255)\">rgb white</td>"
 	  "<td style=\"color:#fff;background:#333 url(x.png)\">on dark</td></tr></table>"
 	  "<div style=\"background-color:#000\"><font color=\"black\">font black</font></div>"
-	  "<p style=\"color:#ffffff\">legacy</p></body>",
+	  "<p style=\"color:#ffffff\">legacy</p><div style=\"color:#000\"><table bgcolor=black>"
+	  "<tr><td>black on black</td><td style=\"color:#eee\">light on black</td></tr></table></div></body>",
 	  "paragraph:visible\nparagraph[h]:white on white\nparagraph:again\ncell[h]:rgb white\n"
-	  "cell:on dark\nparagraph[h]:font black\nparagraph[h]:legacy",
+	  "cell:on dark\nparagraph[h]:font black\nparagraph[h]:legacy\ncell[h]:black on black\n"
+	  "cell:light on black",
 	  0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "<p>shown</p><div style=\"display:none\"><p>nested <b>deep</b></p><a href=h>hidden link</a></div>",
 	  "paragraph:shown\nparagraph[h]:nested deep\nparagraph[h][l]:hidden link", "h[h]|hidden link", 0, 0, 0, 0, 0, 0, 0 },
@@ -528,16 +534,46 @@ static void test_deep(void)
 	s = repeat("<body><div>x", "</q>", 1000000, "<p>after</p></body>", &len);
 	r = extract(s, len);
 	T_STREQ(blocks(r), "paragraph:x\nparagraph:after", "stray end tags: blocks");
+	T_STREQ(diags(r), "", "stray end tags: no diagnostic");
+	release(r);
+	free(s);
+
+	/* more than SL_HTML_MAX_STRAY_END just under the depth limit: stopped,
+	 * reported (each cost libxml2 a scan of 250 elements) */
+	s = repeat("<body>", "<div>", 250, "", &len);
+	char *s2 = repeat(s, "</b>", SL_HTML_MAX_STRAY_END + 10, "<p>after</p></body>", &len);
+	memcpy(s2 + 6 + 250 * 5 - 5, "<p>x ", 5);
+	r = extract(s2, len);
+	T_STREQ(blocks(r), "paragraph:x", "deep stray end tags: blocks");
+	T_STREQ(diags(r), "input/limit-html-stray-end-tags", "deep stray end tags: diagnostic");
+	release(r);
+	free(s);
+	free(s2);
+	s = repeat("<body><div>x", "</b>", SL_HTML_MAX_STRAY_END + 10, "<p>after</p></body>", &len);
+	r = extract(s, len);
+	T_STREQ(blocks(r), "paragraph:x", "too many stray end tags: blocks");
+	T_STREQ(diags(r), "input/limit-html-stray-end-tags", "too many stray end tags: diagnostic");
 	release(r);
 	free(s);
 }
 
 static void test_big(void)
 {
-	/* 20 MB of text on one line */
 	size_t len;
-	char *s = repeat("<p>", "word &amp; ", 20 << 20 >> 4, "end</p>", &len);
-	sl_result *r = extract(s, len);
+	char *s;
+	sl_result *r;
+
+	/* many braces and no comment: linear */
+	s = repeat("<p>", "{ x ", 1000000, "{# c #}</p>", &len);
+	r = extract(s, len);
+	T_EQ(r->doc.ncomment, 1, "braces: comment");
+	T_EQ(r->doc.nblk, 1, "braces: block");
+	release(r);
+	free(s);
+
+	/* 20 MB of text on one line */
+	s = repeat("<p>", "word &amp; ", 20 << 20 >> 4, "end</p>", &len);
+	r = extract(s, len);
 	T_EQ(r->doc.nblk, 1, "20 MB: one block");
 	if (r->doc.nblk == 1) {
 		const sl_text *t = &r->doc.blk[0].text;

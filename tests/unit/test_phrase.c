@@ -58,6 +58,12 @@ static const struct {
 	{ "p/hidden", "scope: paragraph\nhidden: only\nphrases: [secret]\n" },
 	{ "q/refund2", "scope: paragraph\nphrases: [refund]\n" },
 	{ "p/noreply", "scope: header:From\nphrases: [no reply]\n" },
+	/* every kind of edge from one node: two stem keys, exact, case, `*` */
+	{ "k/1", "scope: paragraph\nphrases: [feelings]\n" },
+	{ "k/2", "scope: paragraph\nphrases: [feel]\n" },
+	{ "k/3", "scope: paragraph\nphrases: [\"=feeling\"]\n" },
+	{ "k/4", "scope: paragraph\ncase: sensitive\nphrases: [feeling]\n" },
+	{ "k/5", "scope: paragraph\nphrases: [\"* zzqq\"]\n" },
 	{ "p/click", "scope: link\nphrases: [click here]\n" },
 };
 
@@ -126,6 +132,11 @@ static const struct {
 	{ "p/click", "t.html",
 	  "<html><body><p>Please <a href=\"https://x.example/\">click here</a>; click here.</p></body></html>\n",
 	  "click here" },
+	{ "k/1", "t.txt", "feeling zzqq\n", "feeling" },
+	{ "k/2", "t.txt", "feeling zzqq\n", "feeling" },
+	{ "k/3", "t.txt", "feeling zzqq\n", "feeling" },
+	{ "k/4", "t.txt", "feeling zzqq\n", "feeling" },
+	{ "k/5", "t.txt", "feeling zzqq\n", "feeling zzqq" },
 	/* markup inside a block: the block text has the tags removed */
 	{ "p/policy", "t.html", "<html><body><p>Hello, <b>per our</b> policy.</p></body></html>\n",
 	  "per our</b> policy" },
