@@ -7,7 +7,7 @@
  * invalid-address | invalid-date | domain-differs | 8bit, with `pattern:`
  * (and `flags:`) for matches/not-matches and `against: NAME` for
  * domain-differs.  Out: hits; a hit spans the field, except absent (a
- * point at the end of the header block: the root's body_off, 0 for a
+ * point at the end of the header block: just past the root's last field, 0 for a
  * template) and matches (the first match in the decoded value).
  *
  * Templates have no header fields: these rules run on them only with
@@ -670,7 +670,8 @@ static void header_rule_run(sl_run *run, const sl_rule *rule)
 	if (hr->test == HT_ABSENT) {
 		if (count)
 			return;
-		size_t at = r->doc.kind == SL_KIND_EML && root->body_off <= r->len ? root->body_off : 0;
+		/* just past the last field: where the missing one would go */
+		size_t at = r->doc.kind == SL_KIND_EML && root->nhdr ? root->hdr[root->nhdr - 1].end : 0;
 		sl_text *t = arena_zalloc(&r->arena, sizeof *t);
 		text_identity(t, &r->arena, (const char *)r->src, at, 0);
 		sl_hit *h = run_hit(run, rule, t, 0, 0, -1, -1);

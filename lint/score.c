@@ -17,7 +17,9 @@
  * count (report: false sub-rules feed meta rules, whose diagnostics count
  * instead), and a suppressed diagnostic does not count.
  * risk = noisy-or of the risk groups' scores, 100 * (1 - prod(1 - g/100)),
- * or their maximum (risk: {combine: max}).
+ * or their maximum (risk: {combine: max}).  The risk groups are those
+ * risk.groups lists; without the list, the built-in groups and every
+ * user-defined group (not "input" or "sendlint").
  *
  * Limits: bias within [-20, 20] and scale within (0, 100] (past those
  * sig() saturates and the score says nothing); groups in scores.yml at
@@ -47,6 +49,7 @@ struct sl_groups {
 	int combine;
 	const char **risk;      /* the groups risk combines */
 	size_t nrisk;
+	int risk_listed;        /* risk.groups given: exactly those */
 };
 
 static const char *const builtin_names[] = {
@@ -65,7 +68,7 @@ static const sgroup builtin_def = { NULL, -3.0, 1.0 };
 
 static const struct sl_groups builtin_groups = {
 	(sgroup *)builtin, NBUILTIN, { NULL, -3.0, 1.0 }, COMBINE_NOISY_OR,
-	(const char **)builtin_names, NBUILTIN,
+	(const char **)builtin_names, NBUILTIN, 0,
 };
 
 /* ---------------------------------------------------------------------
@@ -219,6 +222,8 @@ static int read_risk(sl_loader *L, struct sl_groups *G, sl_ynode *map)
 	}
 	if (g && ynode_strs(L, g, &G->risk, &G->nrisk) < 0)
 		return -1;
+	if (g)
+		G->risk_listed = 1;
 	return 0;
 }
 
@@ -343,13 +348,25 @@ void score_compute(sl_run *run)
 	for (size_t j = 0; j < ng; j++) {
 		int v = group_score(G, name[j], S[j]);
 		r->score[j + 1] = (sl_score){ name[j], v };
-		for (size_t k = 0; k < G->nrisk; k++)
-			if (!strcmp(G->risk[k], name[j])) {
-				keep *= 1.0 - v / 100.0;
-				if (v > worst)
-					worst = v;
-				break;
-			}
+		/* a group counts in risk when risk.groups lists it; without
+		 * that list, the built-in groups and every group of the
+		 * user's own (not input) do: a rule dir of one's own should
+		 * move the risk */
+		int in_risk = 0;
+		for (size_t k = 0; k < G->nrisk && !in_risk; k++)
+			in_risk = !strcmp(G->risk[k], name[j]);
+		if (!in_risk && !G->risk_listed && strcmp(name[j], "input") &&
+		    strcmp(name[j], "sendlint")) {
+			in_risk = 1;
+			for (size_t k = 0; k < NBUILTIN; k++)
+				if (!strcmp(builtin_names[k], name[j]))
+					in_risk = 0;
+		}
+		if (in_risk) {
+			keep *= 1.0 - v / 100.0;
+			if (v > worst)
+				worst = v;
+		}
 	}
 	int risk = G->combine == COMBINE_MAX ? worst : (int)lround(100.0 * (1.0 - keep));
 	r->score[0] = (sl_score){ "risk", risk < 0 ? 0 : risk > 100 ? 100 : risk };

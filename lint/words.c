@@ -884,6 +884,177 @@ static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
 	return end;
 }
 
+/* --- the ASCII fast path ------------------------------------------- */
+
+/* Most of mail is ASCII words, numbers, spaces and single punctuation.
+ * Tokens made only of those, with nothing around them that the general
+ * path would look at (an abbreviation, a link, an emoji, an invisible),
+ * are taken here with a byte table and tight loops; any doubt returns 0
+ * and the general path (one_token) takes the token from its start, so
+ * both always give the same tokens. */
+
+enum { B_OTHER, B_SPACE, B_LOWER, B_UPPER, B_DIGIT, B_PUNCT };
+
+/* B_PUNCT: ASCII punctuation and controls with no part in placeholders
+ * ({ < * % $ [), keycaps (# *), currency ($) or numbers (#). */
+#define BCLS(c) \
+	((c) == ' ' || ((c) >= 9 && (c) <= 13) ? B_SPACE : \
+	 (c) >= 'a' && (c) <= 'z' ? B_LOWER : \
+	 (c) >= 'A' && (c) <= 'Z' ? B_UPPER : \
+	 (c) >= '0' && (c) <= '9' ? B_DIGIT : \
+	 (c) >= 0x80 || (c) == '{' || (c) == '<' || (c) == '*' || (c) == '%' || \
+	 (c) == '$' || (c) == '[' || (c) == '#' ? B_OTHER : B_PUNCT)
+/* Word characters: bit 0 lower-case, 1 upper-case, 2 digit. */
+enum { W_LOWER = 1, W_UPPER = 2, W_DIGIT = 4 };
+#define WCLS(c) \
+	((c) >= 'a' && (c) <= 'z' ? W_LOWER : (c) >= 'A' && (c) <= 'Z' ? W_UPPER : \
+	 (c) >= '0' && (c) <= '9' ? W_DIGIT : 0)
+#define LOWC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+
+#define T4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define T16(F, c) T4(F, c), T4(F, (c) + 4), T4(F, (c) + 8), T4(F, (c) + 12)
+#define T64(F, c) T16(F, c), T16(F, (c) + 16), T16(F, (c) + 32), T16(F, (c) + 48)
+#define T256(F) T64(F, 0), T64(F, 64), T64(F, 128), T64(F, 192)
+
+static const unsigned char btab[256] = { T256(BCLS) };
+static const unsigned char wtab[256] = { T256(WCLS) };
+static const unsigned char lowtab[256] = { T256(LOWC) };
+
+#undef BCLS
+#undef WCLS
+#undef LOWC
+#undef T4
+#undef T16
+#undef T64
+#undef T256
+
+/* The norm of an ASCII token [off, end): its bytes, lower-cased when
+ * upper is set.  A short token is copied as one 16-byte block (the pool
+ * has room; the bytes past the token are overwritten by the next norm). */
+static inline void norm_ascii(tok *tk, sl_word *w, size_t off, size_t end, int upper)
+{
+	size_t len = end - off;
+	char *o = pool_reserve(tk, len + 16);
+	const char *s = tk->p + off;
+	if (len <= 16 && tk->n - off >= 16)
+		memcpy(o, s, 16);
+	else
+		memcpy(o, s, len);
+	if (upper)
+		for (size_t k = 0; k < len; k++)
+			o[k] = (char)lowtab[(unsigned char)o[k]];
+	o[len] = 0;
+	tk->pool = o + len + 1;
+	w->norm = o;
+	w->normlen = (uint32_t)len;
+}
+
+/* A word from the ASCII letter at i: its end, or 0 for the general path. */
+static inline size_t fast_word(tok *tk, size_t i, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)tk->p;
+	size_t n = tk->n, j = i;
+	unsigned acc = 0, m;
+	for (;;) {
+		while (j < n && (m = wtab[p[j]]) != 0) {
+			acc |= m;
+			j++;
+		}
+		if (j >= n)
+			break;
+		unsigned char c = p[j];
+		if (c >= 0x80)
+			return 0;
+		if ((c != '\'' && c != '-') || j + 1 >= n)
+			break;
+		/* ' and - join letters (and - digits) */
+		unsigned char nx = p[j + 1];
+		if (nx >= 0x80)
+			return 0;
+		if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(c == '-' && wtab[nx] == W_DIGIT))
+			break;
+		j++;
+	}
+	/* a dot before a letter: an abbreviation or a host name, maybe */
+	if (j + 1 < n && p[j] == '.' && (p[j + 1] >= 0x80 || (wtab[p[j + 1]] & (W_LOWER | W_UPPER))))
+		return 0;
+	if (link_may_follow(tk, j))
+		return 0;
+	if ((acc & W_UPPER) && !(acc & W_LOWER)) {
+		unsigned up = 0;
+		for (size_t k = i; k < j && up < 2; k++)
+			up += wtab[p[k]] == W_UPPER;
+		if (up >= 2)
+			flags |= SL_W_ALLCAPS;
+	}
+	if (wtab[p[i]] == W_UPPER && (acc & W_LOWER))
+		flags |= SL_W_INITCAP;
+	sl_word *w = push(tk, i, j, flags);
+	norm_ascii(tk, w, i, j, (acc & W_UPPER) != 0);
+	return j;
+}
+
+/* A number from the ASCII digit at i: its end, or 0 for the general
+ * path. */
+static inline size_t fast_number(tok *tk, size_t i, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)tk->p;
+	size_t n = tk->n, j = i;
+	int sep = 0;
+	for (;;) {
+		while (j < n && wtab[p[j]] == W_DIGIT)
+			j++;
+		if (j + 1 >= n)
+			break;
+		unsigned char c = p[j];
+		if (c != ',' && c != '.' && c != ':' && c != '/' && c != '-')
+			break;
+		unsigned char nx = p[j + 1];
+		if (nx >= 0x80)
+			return 0; /* maybe a digit of another script */
+		if (wtab[nx] != W_DIGIT)
+			break;
+		sep = 1;
+		j++;
+	}
+	if (j < n) {
+		unsigned char c = p[j];
+		if (c >= 0x80)
+			return 0;
+		if (c == '%' || c == '$')
+			j++;
+		else if (!sep && (c == '-' || (wtab[c] & (W_LOWER | W_UPPER))))
+			return 0; /* "3rd", "4-a": a word, maybe */
+	}
+	if (link_may_follow(tk, j))
+		return 0;
+	sl_word *w = push(tk, i, j, flags | SL_W_NUMBER);
+	norm_ascii(tk, w, i, j, 0);
+	return j;
+}
+
+/* A run of plain ASCII punctuation from i: its end, or 0 for the general
+ * path (a placeholder, keycap, currency or anything non-ASCII next). */
+static inline size_t fast_punct(tok *tk, size_t i, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)tk->p;
+	size_t n = tk->n, j = i + 1;
+	int all_open = p[i] == '(';
+	while (j < n && btab[p[j]] == B_PUNCT) {
+		if (p[j] == '(') {
+			if (!all_open)
+				break;
+		} else {
+			all_open = 0;
+		}
+		j++;
+	}
+	if (j < n && btab[p[j]] == B_OTHER)
+		return 0;
+	push(tk, i, j, flags | SL_W_PUNCT);
+	return j;
+}
+
 /* Tokenise t into tk->w[0..tk->nw). */
 static void tokenise(tok *tk, const sl_text *t)
 {
@@ -895,15 +1066,38 @@ static void tokenise(tok *tk, const sl_text *t)
 	memset(tk->close, 0, sizeof tk->close);
 	memset(&tk->at, 0, sizeof tk->at);
 	tk->scheme_fail = tk->host_fail = tk->mail_fail = 0;
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)t->p;
+	size_t i = 0, n = t->len;
 	int space = 0;
-	while (i < tk->n) {
-		unsigned char b = (unsigned char)tk->p[i];
-		if (b == ' ' || b == '\n') {
+	while (i < n) {
+		unsigned bc = btab[p[i]];
+		if (bc == B_SPACE) {
 			space = 1;
 			i++;
 			continue;
 		}
+		unsigned flags = space && tk->nw ? SL_W_SPACE_BEFORE : 0;
+		size_t e;
+		switch (bc) {
+		case B_LOWER: case B_UPPER:
+			e = fast_word(tk, i, flags);
+			break;
+		case B_DIGIT:
+			e = fast_number(tk, i, flags);
+			break;
+		case B_PUNCT:
+			e = fast_punct(tk, i, flags);
+			break;
+		default:
+			e = 0;
+			break;
+		}
+		if (e) {
+			space = 0;
+			i = e;
+			continue;
+		}
+		/* the general path */
 		uint32_t cp;
 		size_t l;
 		unsigned cls = cls_at(tk, i, &cp, &l);
@@ -915,16 +1109,15 @@ static void tokenise(tok *tk, const sl_text *t)
 		size_t start = i;
 		if (cls & UC_IGNORE) {
 			size_t j = i + l;
-			while (j < tk->n && (cls_at(tk, j, &cp, &l) & UC_IGNORE))
+			while (j < n && (cls_at(tk, j, &cp, &l) & UC_IGNORE))
 				j += l;
-			if (j >= tk->n || !(cls_at(tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
+			if (j >= n || !(cls_at(tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
 				i = j;
 				continue;
 			}
 			cls = cls_at(tk, j, &cp, &l);
 			i = j;
 		}
-		unsigned flags = space && tk->nw ? SL_W_SPACE_BEFORE : 0;
 		space = 0;
 		i = one_token(tk, start, i, cp, l, cls, flags);
 	}
@@ -935,8 +1128,9 @@ size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
 	tok tk;
 	memset(&tk, 0, sizeof tk);
 	tk.a = &r->arena;
-	/* a single text: norms fit in 1.5 times its bytes */
-	tk.pool_chunk = t->len + t->len / 2 + 16;
+	/* a single text: norms fit in 1.5 times its bytes (and the last
+	 * one's 16-byte copy) */
+	tk.pool_chunk = t->len + t->len / 2 + 32;
 	if (tk.pool_chunk > POOL_CHUNK)
 		tk.pool_chunk = POOL_CHUNK;
 	tokenise(&tk, t);

@@ -3,7 +3,8 @@
 # decoding against Python's email package.
 #
 # For every message of the data sets below, build/diff/mimetree (sendlint,
-# tests/diff/mimetree.c) and tests/diff/mimetree.py (Python, compat32) each
+# tests/diff/mimetree.c) and tests/diff/mimetree.py (Python's email package,
+# email.policy.default; why: see its docstring) each
 # print the part tree (depth, content type, charset, decoded text of text
 # parts); mimetree.py --compare then compares them file by file.  Prints
 # one line per divergence (file and first differing line), "known: file:
@@ -36,9 +37,10 @@ python3 -c 'import email.policy, json, difflib' 2>/dev/null ||
 	skip "python3 has no email package"
 
 # --- the data sets: "label-prefix<TAB>directory" lines
-sets=$(mktemp) || exit 2
 tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp" "$sets"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT INT TERM
+sets=$tmp/sets
+: >"$sets"
 
 pydata=${DIFF_PYDATA:-}
 if [ -z "$pydata" ]; then
@@ -90,13 +92,16 @@ if ! $mk "$lib" >"$tmp/make.log" 2>&1; then
 	fi
 fi
 PKGS="libxml-2.0 libpcre2-8 yaml-0.1 hunspell"
-if [ ! -x "$bin" ] || [ "$lib" -nt "$bin" ] || [ tests/diff/mimetree.c -nt "$bin" ] ||
-   [ lint/internal.h -nt "$bin" ]; then
+if [ ! -x "$bin" ] ||
+   [ -n "$(find "$lib" tests/diff/mimetree.c lint/internal.h -newer "$bin" 2>/dev/null)" ]; then
 	mkdir -p build/diff
+	# built aside and renamed, so that a concurrent run never sees half a binary
 	# shellcheck disable=SC2046,SC2086
 	if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -g $san -Ilint \
-		$(pkg-config --cflags $PKGS) -o "$bin" tests/diff/mimetree.c "$lib" \
-		$(pkg-config --libs $PKGS) -lm >"$tmp/cc.log" 2>&1; then
+		$(pkg-config --cflags $PKGS) -o "$bin.$$" tests/diff/mimetree.c "$lib" \
+		$(pkg-config --libs $PKGS) -lm >"$tmp/cc.log" 2>&1 ||
+	   ! mv -f "$bin.$$" "$bin"; then
+		rm -f "$bin.$$"
 		cat "$tmp/cc.log"
 		echo "FAIL: cannot build $bin"
 		echo "0 passed, 1 failed"

@@ -107,8 +107,9 @@ static const struct {
 	/* risk = 1 - (0.95 x 0.86 x 0.27 x 0.95) */
 	{ "subject/a tone/a bundling/m deliverability/d",
 	  "risk=79 subject=5 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0" },
-	/* custom groups: default parameters, not in risk */
-	{ "alpha/y zeta/x", "risk=0 subject=0 tone=0 bundling=0 deliverability=0 alpha=23 zeta=8" },
+	/* custom groups: default parameters, and in risk (no risk.groups):
+	 * 100 (1 - (1 - .23)(1 - .08)) = 29 */
+	{ "alpha/y zeta/x", "risk=29 subject=0 tone=0 bundling=0 deliverability=0 alpha=23 zeta=8" },
 	/* not rules, or disabled: nothing */
 	{ "input/bad-base64 sendlint/unused-suppression tone/off zoff/x nope/x",
 	  "risk=0 subject=0 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
