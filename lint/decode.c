@@ -526,6 +526,27 @@ void decode_part(sl_result *r, sl_part *p)
 	r->decoded += p->text.len;
 }
 
+void decode_check(sl_result *r, sl_part *p)
+{
+	const char *enc = p->encoding ? p->encoding : "7bit";
+	int is_qp = !strcmp(enc, "quoted-printable"), is_b64 = !strcmp(enc, "base64");
+	if (!is_qp && !is_b64)
+		return;
+	size_t off = p->body_off < r->len ? p->body_off : r->len;
+	size_t end = p->body_end < r->len ? p->body_end : r->len;
+	if (end < off)
+		end = off;
+	sl_seg *seg = arena_alloc(&r->arena, sizeof *seg);
+	*seg = (sl_seg){ 0, end - off, off, end - off, 1 };
+	sl_text body = { r->srctext.p + off, end - off, seg, 1 };
+	sl_text raw;
+	if (is_qp)
+		qp_decode(r, &body, &raw);
+	else
+		b64_decode(r, &body, &raw);
+	/* the bytes are not kept: only the diagnostics matter */
+}
+
 /* --- RFC 2047 encoded words ---------------------------------------------- */
 
 typedef struct ew {

@@ -487,6 +487,10 @@ void mime_parse(struct sl_result *r);
 /* decode.c: transfer decoding of a part's body into UTF-8 text
  * (quoted-printable, base64, 7bit, 8bit, binary, then charset). */
 void decode_part(struct sl_result *r, sl_part *p);
+/* The transfer decoding of a non-text leaf part (an image, a PDF) run for
+ * its diagnostics only (bad base64 or quoted-printable); nothing is kept
+ * but the arena space. */
+void decode_check(struct sl_result *r, sl_part *p);
 /* RFC 2047 decoding of an unfolded header value (raw -> value). */
 void decode_header_value(struct sl_result *r, const sl_text *raw, sl_text *out);
 

@@ -1168,5 +1168,8 @@ void mime_parse(sl_result *r)
 		sl_part *p = m.parts[i];
 		if (streq(p->type, "text") && !p->nchild)
 			decode_part(r, p);
+		else if (!p->nchild && !streq(p->type, "multipart") &&
+		         !streq(p->type, "message"))
+			decode_check(r, p);
 	}
 }
