@@ -124,6 +124,10 @@ int sl_lint(sl_result **out, const sl_context *ctx, const char *name,
 
 	if (len > r->lim.input_size) {
 		limit_reached(r, "input-size", r->lim.input_size, (sl_span){ 0, 0, 0 });
+	} else if (len == 0) {
+		/* nothing to lint: a rule would only report what is missing */
+		diag_input(r, "input/empty", SL_WARNING, (sl_span){ 0, 0, 1 },
+		           "the file is empty");
 	} else {
 		r->doc.kind = kind_detect(name, bytes, len);
 		mime_parse(r);

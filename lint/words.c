@@ -889,11 +889,16 @@ static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
 /* Most of mail is ASCII words, numbers, spaces and single punctuation.
  * Tokens made only of those, with nothing around them that the general
  * path would look at (an abbreviation, a link, an emoji, an invisible),
- * are taken here with a byte table and tight loops; any doubt returns 0
- * and the general path (one_token) takes the token from its start, so
- * both always give the same tokens. */
+ * are taken here with byte tables and eight bytes at a time; any doubt
+ * returns 0 and the general path (one_token) takes the token from its
+ * start, so both always give the same tokens. */
 
 enum { B_OTHER, B_SPACE, B_LOWER, B_UPPER, B_DIGIT, B_PUNCT };
+/* What the byte after an ASCII word or number means: the token ends
+ * (S_END), ' or - may join more letters (S_JOIN), a dot or colon may
+ * start an abbreviation or a link (S_DOT), a link may go on (S_LINK:
+ * + @ _ %), or a non-ASCII character the general path must see. */
+enum { S_END, S_JOIN, S_DOT, S_LINK, S_SLOW };
 
 /* B_PUNCT: ASCII punctuation and controls with no part in placeholders
  * ({ < * % $ [), keycaps (# *), currency ($) or numbers (#). */
@@ -904,12 +909,15 @@ enum { B_OTHER, B_SPACE, B_LOWER, B_UPPER, B_DIGIT, B_PUNCT };
 	 (c) >= '0' && (c) <= '9' ? B_DIGIT : \
 	 (c) >= 0x80 || (c) == '{' || (c) == '<' || (c) == '*' || (c) == '%' || \
 	 (c) == '$' || (c) == '[' || (c) == '#' ? B_OTHER : B_PUNCT)
+#define SCLS(c) \
+	((c) >= 0x80 ? S_SLOW : (c) == '\'' || (c) == '-' ? S_JOIN : \
+	 (c) == '.' || (c) == ':' ? S_DOT : \
+	 (c) == '+' || (c) == '@' || (c) == '_' || (c) == '%' ? S_LINK : S_END)
 /* Word characters: bit 0 lower-case, 1 upper-case, 2 digit. */
 enum { W_LOWER = 1, W_UPPER = 2, W_DIGIT = 4 };
 #define WCLS(c) \
 	((c) >= 'a' && (c) <= 'z' ? W_LOWER : (c) >= 'A' && (c) <= 'Z' ? W_UPPER : \
 	 (c) >= '0' && (c) <= '9' ? W_DIGIT : 0)
-#define LOWC(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 
 #define T4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
 #define T16(F, c) T4(F, c), T4(F, (c) + 4), T4(F, (c) + 8), T4(F, (c) + 12)
@@ -917,89 +925,145 @@ enum { W_LOWER = 1, W_UPPER = 2, W_DIGIT = 4 };
 #define T256(F) T64(F, 0), T64(F, 64), T64(F, 128), T64(F, 192)
 
 static const unsigned char btab[256] = { T256(BCLS) };
+static const unsigned char stab[256] = { T256(SCLS) };
 static const unsigned char wtab[256] = { T256(WCLS) };
-static const unsigned char lowtab[256] = { T256(LOWC) };
 
 #undef BCLS
+#undef SCLS
 #undef WCLS
-#undef LOWC
 #undef T4
 #undef T16
 #undef T64
 #undef T256
 
-/* The norm of an ASCII token [off, end): its bytes, lower-cased when
- * upper is set.  A short token is copied as one 16-byte block (the pool
- * has room; the bytes past the token are overwritten by the next norm). */
-static inline void norm_ascii(tok *tk, sl_word *w, size_t off, size_t end, int upper)
+/* Eight bytes as one word, s[0] in the lowest byte lane; in each lane
+ * below, bit 7 stands for the byte. */
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const unsigned char *s)
 {
-	size_t len = end - off;
-	char *o = pool_reserve(tk, len + 16);
-	const char *s = tk->p + off;
-	if (len <= 16 && tk->n - off >= 16)
-		memcpy(o, s, 16);
-	else
-		memcpy(o, s, len);
-	if (upper)
-		for (size_t k = 0; k < len; k++)
-			o[k] = (char)lowtab[(unsigned char)o[k]];
-	o[len] = 0;
-	tk->pool = o + len + 1;
-	w->norm = o;
-	w->normlen = (uint32_t)len;
+	uint64_t x;
+	memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
 }
 
-/* A word from the ASCII letter at i: its end, or 0 for the general path. */
-static inline size_t fast_word(tok *tk, size_t i, unsigned flags)
+static inline void store8(unsigned char *s, uint64_t x)
 {
-	const unsigned char *p = (const unsigned char *)tk->p;
-	size_t n = tk->n, j = i;
-	unsigned acc = 0, m;
-	for (;;) {
-		while (j < n && (m = wtab[p[j]]) != 0) {
-			acc |= m;
-			j++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	memcpy(s, &x, 8);
+}
+
+/* Lanes of y (bytes below 0x80) in [lo, hi]; no lane carries into the
+ * next. */
+static inline uint64_t lanes_in(uint64_t y, unsigned lo, unsigned hi)
+{
+	return (y + ONES * (0x80 - lo)) & ~(y + ONES * (0x7F - hi)) & HIGHS;
+}
+
+/* Lower-case the ASCII letters of s[0..8). */
+static inline void lower8(unsigned char *s)
+{
+	uint64_t x = load8(s);
+	uint64_t up = lanes_in(x & ~HIGHS, 'A', 'Z') & ~x;
+	store8(s, x | (up >> 2));
+}
+
+/* The run of ASCII letters and digits from j: its end; *up and *low get
+ * bit 7 set in some lane when it holds an upper- / lower-case letter. */
+static inline size_t alnum_run(const unsigned char *p, size_t n, size_t j,
+                               uint64_t *up, uint64_t *low)
+{
+	while (n - j >= 8) {
+		uint64_t x = load8(p + j), h = x & HIGHS, y = x & ~HIGHS;
+		uint64_t alpha = lanes_in(y | ONES * 0x20, 'a', 'z') & ~h;
+		uint64_t upper = lanes_in(y, 'A', 'Z') & ~h;
+		uint64_t stop = (~(alpha | lanes_in(y, '0', '9')) & HIGHS) | h;
+		if (stop) {
+			uint64_t before = (stop & (0 - stop)) - 1;
+			*up |= upper & before;
+			*low |= alpha & ~upper & before;
+			return j + ((unsigned)__builtin_ctzll(stop) >> 3);
 		}
-		if (j >= n)
+		*up |= upper;
+		*low |= alpha & ~upper;
+		j += 8;
+	}
+	for (; j < n; j++) {
+		unsigned m = wtab[p[j]];
+		if (!m)
 			break;
-		unsigned char c = p[j];
-		if (c >= 0x80)
+		*up |= m == W_UPPER ? HIGHS : 0;
+		*low |= m == W_LOWER ? HIGHS : 0;
+	}
+	return j;
+}
+
+/* Where an ASCII word or number stopped at j (j < n): 0 when it ends
+ * there, 1 when the general path must look (an abbreviation or a link
+ * may go on, or a non-ASCII character follows).  A superset of
+ * link_may_follow. */
+static inline int stop_needs_more(const unsigned char *p, size_t n, size_t j)
+{
+	switch (stab[p[j]]) {
+	case S_END:
+	case S_JOIN:
+		return 0;
+	case S_DOT:
+		/* "U.S." or "example.com" at a dot, "http://" at a colon */
+		if (j + 1 >= n)
 			return 0;
-		if ((c != '\'' && c != '-') || j + 1 >= n)
+		return p[j + 1] >= 0x80 || wtab[p[j + 1]] || (p[j] == ':' && p[j + 1] == '/');
+	default:
+		return 1;
+	}
+}
+
+/* A word from the ASCII letter at i: its end (0 for the general path),
+ * its case flags in *flags and whether it holds upper-case letters. */
+static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
+                               unsigned *flags, int *upper)
+{
+	size_t j = i;
+	uint64_t up = 0, low = 0;
+	for (;;) {
+		j = alnum_run(p, n, j, &up, &low);
+		if (j + 1 >= n || stab[p[j]] != S_JOIN)
 			break;
 		/* ' and - join letters (and - digits) */
 		unsigned char nx = p[j + 1];
 		if (nx >= 0x80)
 			return 0;
-		if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(c == '-' && wtab[nx] == W_DIGIT))
+		if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(p[j] == '-' && wtab[nx] == W_DIGIT))
 			break;
 		j++;
 	}
-	/* a dot before a letter: an abbreviation or a host name, maybe */
-	if (j + 1 < n && p[j] == '.' && (p[j + 1] >= 0x80 || (wtab[p[j + 1]] & (W_LOWER | W_UPPER))))
+	if (j < n && stop_needs_more(p, n, j))
 		return 0;
-	if (link_may_follow(tk, j))
-		return 0;
-	if ((acc & W_UPPER) && !(acc & W_LOWER)) {
-		unsigned up = 0;
-		for (size_t k = i; k < j && up < 2; k++)
-			up += wtab[p[k]] == W_UPPER;
-		if (up >= 2)
-			flags |= SL_W_ALLCAPS;
+	*flags = 0;
+	*upper = up != 0;
+	if (up && !low) {
+		unsigned nup = 0;
+		for (size_t k = i; k < j && nup < 2; k++)
+			nup += wtab[p[k]] == W_UPPER;
+		if (nup >= 2)
+			*flags = SL_W_ALLCAPS;
+	} else if (up && wtab[p[i]] == W_UPPER) {
+		*flags = SL_W_INITCAP;
 	}
-	if (wtab[p[i]] == W_UPPER && (acc & W_LOWER))
-		flags |= SL_W_INITCAP;
-	sl_word *w = push(tk, i, j, flags);
-	norm_ascii(tk, w, i, j, (acc & W_UPPER) != 0);
 	return j;
 }
 
 /* A number from the ASCII digit at i: its end, or 0 for the general
  * path. */
-static inline size_t fast_number(tok *tk, size_t i, unsigned flags)
+static inline size_t fast_number(const unsigned char *p, size_t n, size_t i)
 {
-	const unsigned char *p = (const unsigned char *)tk->p;
-	size_t n = tk->n, j = i;
+	size_t j = i;
 	int sep = 0;
 	for (;;) {
 		while (j < n && wtab[p[j]] == W_DIGIT)
@@ -1026,19 +1090,16 @@ static inline size_t fast_number(tok *tk, size_t i, unsigned flags)
 		else if (!sep && (c == '-' || (wtab[c] & (W_LOWER | W_UPPER))))
 			return 0; /* "3rd", "4-a": a word, maybe */
 	}
-	if (link_may_follow(tk, j))
+	if (j < n && stop_needs_more(p, n, j))
 		return 0;
-	sl_word *w = push(tk, i, j, flags | SL_W_NUMBER);
-	norm_ascii(tk, w, i, j, 0);
 	return j;
 }
 
 /* A run of plain ASCII punctuation from i: its end, or 0 for the general
  * path (a placeholder, keycap, currency or anything non-ASCII next). */
-static inline size_t fast_punct(tok *tk, size_t i, unsigned flags)
+static inline size_t fast_punct(const unsigned char *p, size_t n, size_t i)
 {
-	const unsigned char *p = (const unsigned char *)tk->p;
-	size_t n = tk->n, j = i + 1;
+	size_t j = i + 1;
 	int all_open = p[i] == '(';
 	while (j < n && btab[p[j]] == B_PUNCT) {
 		if (p[j] == '(') {
@@ -1051,11 +1112,50 @@ static inline size_t fast_punct(tok *tk, size_t i, unsigned flags)
 	}
 	if (j < n && btab[p[j]] == B_OTHER)
 		return 0;
-	push(tk, i, j, flags | SL_W_PUNCT);
 	return j;
 }
 
-/* Tokenise t into tk->w[0..tk->nw). */
+/* Room for one more token and a norm of need bytes.  (Out of line, as
+ * is general(), so that the pass keeps its state in registers.) */
+static __attribute__((noinline)) void room(tok *tk, size_t need)
+{
+	if (tk->nw == tk->alloc) {
+		push(tk, 0, 0, 0);
+		tk->nw--;
+	}
+	pool_reserve(tk, need);
+}
+
+/* The general path's token at i; returns where the pass goes on and sets
+ * *space as the pass's space state. */
+static __attribute__((noinline)) size_t general(tok *tk, size_t i, unsigned flags,
+                                                unsigned *space)
+{
+	size_t n = tk->n;
+	uint32_t cp;
+	size_t l;
+	unsigned cls = cls_at(tk, i, &cp, &l);
+	if (cls & UC_SPACE) {
+		*space = tk->nw ? SL_W_SPACE_BEFORE : 0;
+		return i + l;
+	}
+	size_t start = i;
+	if (cls & UC_IGNORE) {
+		size_t j = i + l;
+		while (j < n && (cls_at(tk, j, &cp, &l) & UC_IGNORE))
+			j += l;
+		if (j >= n || !(cls_at(tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT)))
+			return j; /* invisibles that separate nothing */
+		cls = cls_at(tk, j, &cp, &l);
+		i = j;
+	}
+	*space = 0;
+	return one_token(tk, start, i, cp, l, cls, flags);
+}
+
+/* Tokenise t into tk->w[0..tk->nw).  The fast paths keep the token
+ * array and the norm pool in locals and hand them back to tk around the
+ * general path. */
 static void tokenise(tok *tk, const sl_text *t)
 {
 	if (t->len > UINT32_MAX)
@@ -1067,60 +1167,94 @@ static void tokenise(tok *tk, const sl_text *t)
 	memset(&tk->at, 0, sizeof tk->at);
 	tk->scheme_fail = tk->host_fail = tk->mail_fail = 0;
 	const unsigned char *p = (const unsigned char *)t->p;
-	size_t i = 0, n = t->len;
-	int space = 0;
+	const size_t n = t->len;
+	size_t i = 0, nw = 0, alloc = tk->alloc;
+	sl_word *W = tk->w;
+	char *pool = tk->pool, *pool_end = tk->pool_end;
+	/* SL_W_SPACE_BEFORE when space came after the last token */
+	unsigned space = 0;
 	while (i < n) {
-		unsigned bc = btab[p[i]];
-		if (bc == B_SPACE) {
-			space = 1;
-			i++;
-			continue;
-		}
-		unsigned flags = space && tk->nw ? SL_W_SPACE_BEFORE : 0;
+		unsigned bc = btab[p[i]], f = 0;
+		int upper = 0;
 		size_t e;
 		switch (bc) {
+		case B_SPACE:
+			space = nw ? SL_W_SPACE_BEFORE : 0;
+			i++;
+			continue;
 		case B_LOWER: case B_UPPER:
-			e = fast_word(tk, i, flags);
+			e = fast_word(p, n, i, &f, &upper);
 			break;
 		case B_DIGIT:
-			e = fast_number(tk, i, flags);
+			e = fast_number(p, n, i);
+			f = SL_W_NUMBER;
 			break;
 		case B_PUNCT:
-			e = fast_punct(tk, i, flags);
+			e = fast_punct(p, n, i);
+			f = SL_W_PUNCT;
 			break;
 		default:
 			e = 0;
 			break;
 		}
-		if (e) {
-			space = 0;
-			i = e;
+		if (!e) {
+			tk->nw = nw;
+			tk->pool = pool;
+			i = general(tk, i, space, &space);
+			nw = tk->nw;
+			W = tk->w;
+			alloc = tk->alloc;
+			pool = tk->pool;
+			pool_end = tk->pool_end;
 			continue;
 		}
-		/* the general path */
-		uint32_t cp;
-		size_t l;
-		unsigned cls = cls_at(tk, i, &cp, &l);
-		if (cls & UC_SPACE) {
-			space = 1;
-			i += l;
-			continue;
+		size_t len = e - i;
+		if (nw == alloc || (size_t)(pool_end - pool) < len + 16) {
+			tk->nw = nw;
+			tk->pool = pool;
+			room(tk, len + 16);
+			W = tk->w;
+			alloc = tk->alloc;
+			pool = tk->pool;
+			pool_end = tk->pool_end;
 		}
-		size_t start = i;
-		if (cls & UC_IGNORE) {
-			size_t j = i + l;
-			while (j < n && (cls_at(tk, j, &cp, &l) & UC_IGNORE))
-				j += l;
-			if (j >= n || !(cls_at(tk, j, &cp, &l) & (UC_LETTER | UC_DIGIT))) {
-				i = j;
-				continue;
+		sl_word *w = &W[nw++];
+		w->off = (uint32_t)i;
+		w->len = (uint32_t)len;
+		w->flags = space | f;
+		w->sent = 0;
+		if (f & SL_W_PUNCT) {
+			w->norm = NULL;
+			w->normlen = 0;
+		} else {
+			/* the norm: the bytes, lower-cased; a short one copied
+			 * as one 16-byte block (the next norm overwrites the
+			 * rest) */
+			unsigned char *o = (unsigned char *)pool;
+			if (len <= 16 && n - i >= 16) {
+				memcpy(o, p + i, 16);
+				if (upper) {
+					lower8(o);
+					if (len > 8)
+						lower8(o + 8);
+				}
+			} else {
+				memcpy(o, p + i, len);
+				if (upper)
+					for (size_t k = 0; k < len; k++)
+						if (o[k] >= 'A' && o[k] <= 'Z')
+							o[k] += 32;
 			}
-			cls = cls_at(tk, j, &cp, &l);
-			i = j;
+			o[len] = 0;
+			w->norm = pool;
+			w->normlen = (uint32_t)len;
+			pool += len + 1;
 		}
 		space = 0;
-		i = one_token(tk, start, i, cp, l, cls, flags);
+		i = e;
 	}
+	tk->nw = nw;
+	tk->pool = pool;
 }
 
 size_t text_words(sl_result *r, const sl_text *t, sl_word **out)

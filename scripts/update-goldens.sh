@@ -4,7 +4,7 @@
 # file is the exact output users see.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-SENDLINT=${SENDLINT:-./sendlint}
+SENDLINT=$(cd "$(dirname "${SENDLINT:-./sendlint}")" && pwd)/$(basename "${SENDLINT:-./sendlint}")
 export SENDLINT
 for src in corpus/*; do
 	[ -f "$src" ] || continue

@@ -137,7 +137,7 @@ static const struct {
 	{ "e/quiet", "t.txt", "Be quiet.\n", "" },
 
 	/* header predicates */
-	{ "h/absent", "t.eml", "From: a@b.example\nSubject: x\n\nHi.\n", "h/absent@30-30 no List-Unsubscribe" },
+	{ "h/absent", "t.eml", "From: a@b.example\nSubject: x\n\nHi.\n", "h/absent@28-28 no List-Unsubscribe" },
 	{ "h/absent", "t.eml", "List-Unsubscribe: <https://u.example/>\n\nHi.\n", "" },
 	{ "h/absent", "t.txt", "Hello.\n", "" }, /* templates have no headers */
 	{ "h/present", "t.eml", "X-Mailer: Foo 1.0\n\nHi.\n", "h/present@0-17 X-Mailer: 'X-Mailer: Foo 1.0'" },
