@@ -478,6 +478,8 @@ void source_linecol(const struct sl_result *r, size_t off, size_t *line, size_t 
 /* kind.c: decide what the input is by its content (and the name's
  * extension as a tie-breaker). */
 sl_kind kind_detect(const char *name, const unsigned char *p, size_t len);
+/* Does the text open with HTML markup (after blanks and a BOM)? */
+int kind_opens_with_markup(const unsigned char *p, size_t len);
 
 /* mime.c: parse the message into r->doc.root / parts (EML), or make the
  * pseudo part for a template; decodes every text part (decode_part) and

@@ -87,6 +87,10 @@ static int eml_score(const unsigned char *p, size_t len)
 		s = nl + 1;
 		mbox = 1;
 	}
+	/* a UTF-8 byte order mark before the header (some exporters write
+	 * one) does not make the message a template */
+	if (end - s >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		s += 3;
 	while (s < end && lines++ < KIND_LINES) {
 		const unsigned char *nl = memchr(s, '\n', (size_t)(end - s));
 		const unsigned char *e = nl ? nl : end;
@@ -99,8 +103,13 @@ static int eml_score(const unsigned char *p, size_t len)
 				return 0;
 		} else {
 			size_t n = field_name_len(s, e);
-			if (!n)
+			if (!n) {
+				/* a line that is no field: after known fields, the
+				 * header simply ends there (a missing blank line) */
+				if (known && fields >= 2)
+					break;
 				return 0;
+			}
 			if (known_field(s, n))
 				known = 1;
 			fields++;
@@ -161,6 +170,11 @@ static int html_score(const unsigned char *p, size_t len)
 			return 1;
 	}
 	return 0;
+}
+
+int kind_opens_with_markup(const unsigned char *p, size_t len)
+{
+	return html_score(p, len) == 2;
 }
 
 /* Does name end in one of the extensions (each with its dot)? */

@@ -576,6 +576,10 @@ int main(int argc, char **argv)
 		}
 		sl_strbuf_release(&out);
 		driver_free(&dv);
+		vec_free(&o.paths);
+		vec_free(&rule_dirs);
+		vec_free(&enable);
+		vec_free(&disable);
 		return st;
 	}
 
@@ -633,7 +637,8 @@ int main(int argc, char **argv)
 		if (r < 0) {
 			int saved = errno;
 			/* flush what is rendered so far to keep the order */
-			fwrite(out.buf, 1, out.len, stdout);
+			if (out.len)
+				fwrite(out.buf, 1, out.len, stdout);
 			out.len = 0;
 			fflush(stdout);
 			fprintf(stderr, "sendlint: %s: %s\n", name, strerror(saved));

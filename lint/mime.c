@@ -326,6 +326,9 @@ static void parse_headers(mime *m, sl_part *p, int mode)
 
 	p->body_off = lim;
 	p->body_end = lim;
+	if (mode == HB_ROOT && lim - pos >= 3 && (unsigned char)s[pos] == 0xEF &&
+	    (unsigned char)s[pos + 1] == 0xBB && (unsigned char)s[pos + 2] == 0xBF)
+		pos += 3; /* a UTF-8 byte order mark some exporters write */
 	if (mode == HB_ROOT && lim - pos >= 5 && !memcmp(s + pos, "From ", 5))
 		pos = line_at(s, pos, lim).next; /* mbox envelope line */
 	while (pos < lim) {
@@ -1086,7 +1089,7 @@ static void root_checks(mime *m, sl_part *p, const sl_header *ct)
 	if (ct || p->body_off >= p->body_end)
 		return;
 	size_t n = p->body_end - p->body_off;
-	if (kind_detect(NULL, r->src + p->body_off, n) != SL_KIND_HTML)
+	if (!kind_opens_with_markup(r->src + p->body_off, n))
 		return;
 	p->subtype = "html";
 	sl_text body;

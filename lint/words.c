@@ -974,34 +974,22 @@ static inline void lower8(unsigned char *s)
 	store8(s, x | (up >> 2));
 }
 
-/* The run of ASCII letters and digits from j: its end; *up and *low get
- * bit 7 set in some lane when it holds an upper- / lower-case letter. */
+/* The run of ASCII letters and digits from j: its end; *acc gets the
+ * W_* bits of its bytes. */
 static inline size_t alnum_run(const unsigned char *p, size_t n, size_t j,
-                               uint64_t *up, uint64_t *low)
+                               unsigned *acc)
 {
-	while (n - j >= 8) {
-		uint64_t x = load8(p + j), h = x & HIGHS, y = x & ~HIGHS;
-		uint64_t alpha = lanes_in(y | ONES * 0x20, 'a', 'z') & ~h;
-		uint64_t upper = lanes_in(y, 'A', 'Z') & ~h;
-		uint64_t stop = (~(alpha | lanes_in(y, '0', '9')) & HIGHS) | h;
-		if (stop) {
-			uint64_t before = (stop & (0 - stop)) - 1;
-			*up |= upper & before;
-			*low |= alpha & ~upper & before;
-			return j + ((unsigned)__builtin_ctzll(stop) >> 3);
-		}
-		*up |= upper;
-		*low |= alpha & ~upper;
-		j += 8;
-	}
-	for (; j < n; j++) {
-		unsigned m = wtab[p[j]];
+	const unsigned char *q = p + j, *e = p + n;
+	unsigned a = 0;
+	while (q < e) {
+		unsigned m = wtab[*q];
 		if (!m)
 			break;
-		*up |= m == W_UPPER ? HIGHS : 0;
-		*low |= m == W_LOWER ? HIGHS : 0;
+		a |= m;
+		q++;
 	}
-	return j;
+	*acc |= a;
+	return (size_t)(q - p);
 }
 
 /* Where an ASCII word or number stopped at j (j < n): 0 when it ends
@@ -1030,9 +1018,9 @@ static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
                                unsigned *flags, int *upper)
 {
 	size_t j = i;
-	uint64_t up = 0, low = 0;
+	unsigned acc = 0;
 	for (;;) {
-		j = alnum_run(p, n, j, &up, &low);
+		j = alnum_run(p, n, j, &acc);
 		if (j + 1 >= n || stab[p[j]] != S_JOIN)
 			break;
 		/* ' and - join letters (and - digits) */
@@ -1046,14 +1034,14 @@ static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
 	if (j < n && stop_needs_more(p, n, j))
 		return 0;
 	*flags = 0;
-	*upper = up != 0;
-	if (up && !low) {
+	*upper = (acc & W_UPPER) != 0;
+	if ((acc & (W_UPPER | W_LOWER)) == W_UPPER) {
 		unsigned nup = 0;
 		for (size_t k = i; k < j && nup < 2; k++)
 			nup += wtab[p[k]] == W_UPPER;
 		if (nup >= 2)
 			*flags = SL_W_ALLCAPS;
-	} else if (up && wtab[p[i]] == W_UPPER) {
+	} else if ((acc & W_UPPER) && wtab[p[i]] == W_UPPER) {
 		*flags = SL_W_INITCAP;
 	}
 	return j;
@@ -1177,25 +1165,20 @@ static void tokenise(tok *tk, const sl_text *t)
 		unsigned bc = btab[p[i]], f = 0;
 		int upper = 0;
 		size_t e;
-		switch (bc) {
-		case B_SPACE:
+		if (bc == B_LOWER || bc == B_UPPER) {
+			e = fast_word(p, n, i, &f, &upper);
+		} else if (bc == B_SPACE) {
 			space = nw ? SL_W_SPACE_BEFORE : 0;
 			i++;
 			continue;
-		case B_LOWER: case B_UPPER:
-			e = fast_word(p, n, i, &f, &upper);
-			break;
-		case B_DIGIT:
-			e = fast_number(p, n, i);
-			f = SL_W_NUMBER;
-			break;
-		case B_PUNCT:
+		} else if (bc == B_PUNCT) {
 			e = fast_punct(p, n, i);
 			f = SL_W_PUNCT;
-			break;
-		default:
+		} else if (bc == B_DIGIT) {
+			e = fast_number(p, n, i);
+			f = SL_W_NUMBER;
+		} else {
 			e = 0;
-			break;
 		}
 		if (!e) {
 			tk->nw = nw;
@@ -1250,8 +1233,14 @@ static void tokenise(tok *tk, const sl_text *t)
 			w->normlen = (uint32_t)len;
 			pool += len + 1;
 		}
-		space = 0;
-		i = e;
+		/* the one space that usually follows */
+		if (e < n && p[e] == ' ') {
+			space = SL_W_SPACE_BEFORE;
+			i = e + 1;
+		} else {
+			space = 0;
+			i = e;
+		}
 	}
 	tk->nw = nw;
 	tk->pool = pool;
