@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,7 @@ static const char usage_text[] =
 "  --disable=ID|GROUP    disable a rule, group or id prefix (repeatable)\n"
 "  --dict=PATH           hunspell dictionary (path without .dic/.aff)\n"
 "  --limit=NAME=N        override an input limit (see sendlint(1))\n"
+"  -j, --jobs=N          lint N files at a time (0: one per CPU; default 1)\n"
 "\n"
 "Rule authoring:\n"
 "  --check-rules [DIR]   validate every rule file and run its examples\n"
@@ -244,6 +246,12 @@ static int walk(const char *dir, int depth, strvec *out, int *io_errors)
 	}
 	vec_free(&names);
 	return 0;
+}
+
+static size_t cpu_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (size_t)n : 1;
 }
 
 /* --- options ------------------------------------------------------------ */
@@ -448,6 +456,126 @@ static char *config_path_for(const char *path, const char *forced, int none)
 	return sl_config_find(path);
 }
 
+/* --- parallel linting ---------------------------------------------------- */
+
+/* One file's work.  Workers fill rc/res/bytes; the main thread renders
+ * results strictly in input order and frees them. */
+enum { JOB_OK, JOB_IO, JOB_NOMEM };
+
+typedef struct job {
+	const char *path, *name;
+	int is_stdin;
+	struct ctxent *e;
+	size_t max_input, len_;
+	int rc, err, done;
+	unsigned char *bytes;
+	sl_result *res;
+} job;
+
+/* Workers take the next file; at most `window` results wait to be
+ * rendered, so memory stays bounded however many files there are. */
+typedef struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	job *jobs;
+	size_t n, next, rendered, window;
+	pthread_t *tid;
+	size_t ntid;
+} pool;
+
+static void job_run(job *j)
+{
+	int r = j->is_stdin ? read_stream(stdin, j->max_input, &j->bytes, &j->len_)
+	                    : read_file(j->path, j->max_input, &j->bytes, &j->len_);
+	if (r < 0) {
+		j->err = errno;
+		j->rc = JOB_IO;
+		return;
+	}
+	if (sl_lint(&j->res, j->e->ctx, j->name, j->bytes, j->len_) != SL_OK) {
+		free(j->bytes);
+		j->bytes = NULL;
+		j->rc = JOB_NOMEM;
+		return;
+	}
+	j->rc = JOB_OK;
+}
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->next < p->n && p->next >= p->rendered + p->window)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->next >= p->n)
+			break;
+		job *j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->mu);
+		job_run(j);
+		pthread_mutex_lock(&p->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* nthreads 1: no threads, each job runs in pool_wait. */
+static void pool_start(pool *p, job *jobs, size_t n, size_t nthreads)
+{
+	memset(p, 0, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->jobs = jobs;
+	p->n = n;
+	p->window = nthreads * 4;
+	if (nthreads <= 1 || n <= 1)
+		return;
+	p->tid = xrealloc(NULL, nthreads * sizeof *p->tid);
+	for (size_t i = 0; i < nthreads; i++) {
+		if (pthread_create(&p->tid[p->ntid], NULL, worker, p))
+			break; /* fewer threads; the main thread covers the rest */
+		p->ntid++;
+	}
+}
+
+static job *pool_wait(pool *p, size_t i)
+{
+	job *j = &p->jobs[i];
+	if (!p->ntid) {
+		job_run(j);
+		return j;
+	}
+	pthread_mutex_lock(&p->mu);
+	while (!j->done)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return j;
+}
+
+/* The main thread has rendered one more result: widen the window. */
+static void pool_done(pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->rendered++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_stop(pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->next = p->n;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t i = 0; i < p->ntid; i++)
+		pthread_join(p->tid[i], NULL);
+	free(p->tid);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+}
+
 int main(int argc, char **argv)
 {
 	opts o = { .format = SL_FMT_TEXT, .fail_level = SL_CONFIG_UNSET, .max_risk = -2 };
@@ -457,6 +585,7 @@ int main(int argc, char **argv)
 	const char *explain = NULL, *config = NULL;
 	strvec rule_dirs = { 0 }, enable = { 0 }, disable = { 0 };
 	int only_paths = 0;
+	size_t njobs = 1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -513,6 +642,11 @@ int main(int argc, char **argv)
 			so.dict = v;
 		} else if ((v = opt_value(argc, argv, &i, "--limit"))) {
 			parse_limit(&so.limits, v);
+		} else if ((v = opt_value(argc, argv, &i, "--jobs")) ||
+		           (v = opt_value(argc, argv, &i, "-j"))) {
+			njobs = (size_t)parse_num(v, "--jobs", 256);
+			if (!njobs)
+				njobs = cpu_count();
 		} else if (!strcmp(a, "--check-rules")) {
 			check_rules = 1;
 		} else if (!strcmp(a, "--list-rules")) {
@@ -618,40 +752,44 @@ int main(int argc, char **argv)
 	sl_renderer *rd = NULL;
 	if (sl_renderer_new(&rd, (sl_format)o.format, &ro) != SL_OK)
 		die_oom();
+	/* Plan every file first (contexts are made here, on this thread),
+	 * then lint with the workers and render in input order. */
+	job *jobs = xrealloc(NULL, (files.n ? files.n : 1) * sizeof *jobs);
 	for (size_t i = 0; i < files.n; i++) {
-		const char *path = files.v[i];
-		const char *name = path;
-		int is_stdin = !strcmp(path, "-");
-		if (is_stdin)
-			name = o.stdin_name ? o.stdin_name : "<stdin>";
+		job *j = &jobs[i];
+		memset(j, 0, sizeof *j);
+		j->path = files.v[i];
+		j->is_stdin = !strcmp(j->path, "-");
+		j->name = j->is_stdin ? (o.stdin_name ? o.stdin_name : "<stdin>") : j->path;
 		/* stdin's configuration is found from its --stdin-filename, as
 		 * editors expect, or the working directory */
-		char *cp = config_path_for(is_stdin ? (o.stdin_name ? o.stdin_name : ".") : path,
-		                           config, no_config);
-		ctxent *e = context_for(&dv, cp);
+		char *cp = config_path_for(j->is_stdin ? (o.stdin_name ? o.stdin_name : ".")
+		                                       : j->path, config, no_config);
+		j->e = context_for(&dv, cp);
 		free(cp);
-		unsigned char *bytes = NULL;
-		size_t len = 0;
-		int r = is_stdin ? read_stream(stdin, max_input, &bytes, &len)
-		                 : read_file(path, max_input, &bytes, &len);
-		if (r < 0) {
-			int saved = errno;
+		j->max_input = max_input;
+	}
+	pool wp;
+	pool_start(&wp, jobs, files.n, njobs);
+	for (size_t i = 0; i < files.n; i++) {
+		job *j = pool_wait(&wp, i);
+		ctxent *e = j->e;
+		if (j->rc == JOB_IO) {
 			/* flush what is rendered so far to keep the order */
 			if (out.len)
 				fwrite(out.buf, 1, out.len, stdout);
 			out.len = 0;
 			fflush(stdout);
-			fprintf(stderr, "sendlint: %s: %s\n", name, strerror(saved));
+			fprintf(stderr, "sendlint: %s: %s\n", j->name, strerror(j->err));
 			io_errors++;
 			continue;
 		}
-		sl_result *res = NULL;
-		if (sl_lint(&res, e->ctx, name, bytes, len) != SL_OK) {
-			fprintf(stderr, "sendlint: %s: out of memory\n", name);
-			free(bytes);
+		if (j->rc == JOB_NOMEM) {
+			fprintf(stderr, "sendlint: %s: out of memory\n", j->name);
 			io_errors++;
 			continue;
 		}
+		sl_result *res = j->res;
 		nfiles++;
 		for (size_t k = 0; k < sl_result_count(res); k++) {
 			const sl_diag *d = sl_result_diag(res, k);
@@ -669,12 +807,17 @@ int main(int argc, char **argv)
 		if (sl_renderer_add(&out, rd, res) != SL_OK)
 			die_oom();
 		sl_result_free(res);
-		free(bytes);
+		free(j->bytes);
+		j->res = NULL;
+		j->bytes = NULL;
+		pool_done(&wp);
 		if (out.len > (1 << 20)) {
 			fwrite(out.buf, 1, out.len, stdout);
 			out.len = 0;
 		}
 	}
+	pool_stop(&wp);
+	free(jobs);
 	if (sl_renderer_finish(&out, rd) != SL_OK)
 		die_oom();
 	sl_renderer_free(rd);
