@@ -44,10 +44,6 @@
  */
 #include "internal.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #define PH_MAX   256   /* bytes inside a bracketed placeholder */
 #define PH_NAME_MAX 64 /* bytes of a named placeholder */
 #define LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1: local part */
@@ -949,130 +945,76 @@ static inline uint64_t load8(const unsigned char *s)
 {
 	uint64_t x;
 	memcpy(&x, s, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
 	return x;
 }
 
-static inline void store8(unsigned char *s, uint64_t x)
+/* Lower-case the ASCII letters of s[0..8): lanes of A-Z get bit 5.  No
+ * lane carries into the next, so the byte order does not matter. */
+static inline void lower8(unsigned char *s)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
+	uint64_t x = load8(s), y = x & ~HIGHS;
+	uint64_t up = (y + ONES * (0x80 - 'A')) & ~(y + ONES * (0x7F - 'Z')) & ~x & HIGHS;
+	x |= up >> 2;
 	memcpy(s, &x, 8);
 }
 
-/* Lanes of y (bytes below 0x80) in [lo, hi]; no lane carries into the
- * next. */
-static inline uint64_t lanes_in(uint64_t y, unsigned lo, unsigned hi)
+/* Is the ASCII word or number that stopped at the S_DOT byte p[j]
+ * (j + 1 < n) maybe going on as an abbreviation ("U.S.") or a link
+ * ("example.com", "http://")?  A superset of link_may_follow. */
+static inline int dot_goes_on(const unsigned char *p, size_t j)
 {
-	return (y + ONES * (0x80 - lo)) & ~(y + ONES * (0x7F - hi)) & HIGHS;
+	return p[j + 1] >= 0x80 || wtab[p[j + 1]] || (p[j] == ':' && p[j + 1] == '/');
 }
 
-/* Lower-case the ASCII letters of s[0..8). */
-static inline void lower8(unsigned char *s)
-{
-	uint64_t x = load8(s);
-	uint64_t up = lanes_in(x & ~HIGHS, 'A', 'Z') & ~x;
-	store8(s, x | (up >> 2));
-}
-
-/* The run of ASCII letters and digits from j: its end; *acc gets the
- * W_* bits of its bytes.  Sixteen bytes at a time where SSE2 is there
- * (every x86-64): bytes from 0x80 compare as negative, so never as
- * letters or digits. */
-static inline size_t alnum_run(const unsigned char *p, size_t n, size_t j,
-                               unsigned *acc)
-{
-#ifdef __SSE2__
-	while (n - j >= 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
-		__m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20));
-		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lx, _mm_set1_epi8('a' - 1)),
-		                              _mm_cmplt_epi8(lx, _mm_set1_epi8('z' + 1)));
-		__m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-		                              _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-		__m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-		                              _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-		unsigned ma = (unsigned)_mm_movemask_epi8(alpha);
-		unsigned mu = (unsigned)_mm_movemask_epi8(upper);
-		unsigned stop = ~(ma | (unsigned)_mm_movemask_epi8(digit)) & 0xFFFFu;
-		if (stop) {
-			unsigned before = (stop & (0u - stop)) - 1;
-			ma &= before;
-			mu &= before;
-			*acc |= (mu ? W_UPPER : 0) | (ma & ~mu ? W_LOWER : 0);
-			return j + (unsigned)__builtin_ctz(stop);
-		}
-		*acc |= (mu ? W_UPPER : 0) | (ma & ~mu ? W_LOWER : 0);
-		j += 16;
-	}
-#endif
-	const unsigned char *q = p + j, *e = p + n;
-	unsigned a = 0;
-	while (q < e) {
-		unsigned m = wtab[*q];
-		if (!m)
-			break;
-		a |= m;
-		q++;
-	}
-	*acc |= a;
-	return (size_t)(q - p);
-}
-
-/* Where an ASCII word or number stopped at j (j < n): 0 when it ends
- * there, 1 when the general path must look (an abbreviation or a link
- * may go on, or a non-ASCII character follows).  A superset of
- * link_may_follow. */
-static inline int stop_needs_more(const unsigned char *p, size_t n, size_t j)
-{
-	switch (stab[p[j]]) {
-	case S_END:
-	case S_JOIN:
-		return 0;
-	case S_DOT:
-		/* "U.S." or "example.com" at a dot, "http://" at a colon */
-		if (j + 1 >= n)
-			return 0;
-		return p[j + 1] >= 0x80 || wtab[p[j + 1]] || (p[j] == ':' && p[j + 1] == '/');
-	default:
-		return 1;
-	}
-}
-
-/* A word from the ASCII letter at i: its end (0 for the general path),
- * its case flags in *flags and whether it holds upper-case letters. */
+/* A word from the ASCII letter at i: its end, or 0 for the general
+ * path; *flags gets its case flags, *upper whether it holds capitals. */
 static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
                                unsigned *flags, int *upper)
 {
-	size_t j = i;
-	unsigned acc = 0;
+	const unsigned char *q = p + i + 1, *end = p + n;
+	unsigned acc = wtab[p[i]], m;
 	for (;;) {
-		j = alnum_run(p, n, j, &acc);
-		if (j + 1 >= n || stab[p[j]] != S_JOIN)
+		while (q < end && (m = wtab[*q]) != 0) {
+			acc |= m;
+			q++;
+		}
+		if (q + 1 >= end) {
+			/* at the end, or before the last byte */
+			if (q < end && stab[*q] >= S_LINK)
+				return 0;
 			break;
-		/* ' and - join letters (and - digits) */
-		unsigned char nx = p[j + 1];
-		if (nx >= 0x80)
-			return 0;
-		if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(p[j] == '-' && wtab[nx] == W_DIGIT))
+		}
+		unsigned s = stab[*q];
+		if (s == S_END)
 			break;
-		j++;
-	}
-	if (j < n && stop_needs_more(p, n, j))
+		if (s == S_JOIN) {
+			/* ' and - join letters (and - digits) */
+			unsigned char nx = q[1];
+			if (nx >= 0x80)
+				return 0;
+			if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(*q == '-' && wtab[nx] == W_DIGIT))
+				break;
+			q++;
+			continue;
+		}
+		if (s == S_DOT && !dot_goes_on(p, (size_t)(q - p)))
+			break;
 		return 0;
+	}
+	size_t j = (size_t)(q - p);
 	*flags = 0;
-	*upper = (acc & W_UPPER) != 0;
-	if ((acc & (W_UPPER | W_LOWER)) == W_UPPER) {
-		unsigned nup = 0;
-		for (size_t k = i; k < j && nup < 2; k++)
-			nup += wtab[p[k]] == W_UPPER;
-		if (nup >= 2)
-			*flags = SL_W_ALLCAPS;
-	} else if ((acc & W_UPPER) && wtab[p[i]] == W_UPPER) {
-		*flags = SL_W_INITCAP;
+	*upper = 0;
+	if (acc & W_UPPER) {
+		*upper = 1;
+		if (!(acc & W_LOWER)) {
+			unsigned nup = 0;
+			for (size_t k = i; k < j && nup < 2; k++)
+				nup += wtab[p[k]] == W_UPPER;
+			if (nup >= 2)
+				*flags = SL_W_ALLCAPS;
+		} else if (wtab[p[i]] == W_UPPER) {
+			*flags = SL_W_INITCAP;
+		}
 	}
 	return j;
 }
@@ -1108,8 +1050,11 @@ static inline size_t fast_number(const unsigned char *p, size_t n, size_t i)
 		else if (!sep && (c == '-' || (wtab[c] & (W_LOWER | W_UPPER))))
 			return 0; /* "3rd", "4-a": a word, maybe */
 	}
-	if (j < n && stop_needs_more(p, n, j))
-		return 0;
+	if (j < n) {
+		unsigned s = stab[p[j]];
+		if (s >= S_LINK || (s == S_DOT && j + 1 < n && dot_goes_on(p, j)))
+			return 0;
+	}
 	return j;
 }
 
@@ -1173,7 +1118,9 @@ static __attribute__((noinline)) size_t general(tok *tk, size_t i, unsigned flag
 
 /* Tokenise t into tk->w[0..tk->nw).  The fast paths keep the token
  * array and the norm pool in locals and hand them back to tk around the
- * general path. */
+ * general path.  Up to text offset `safe` no room needs checking: the
+ * tokens ending there are at most that many more, and their norms take
+ * at most twice as many bytes plus one 16-byte copy. */
 static void tokenise(tok *tk, const sl_text *t)
 {
 	if (t->len > UINT32_MAX)
@@ -1186,9 +1133,9 @@ static void tokenise(tok *tk, const sl_text *t)
 	tk->scheme_fail = tk->host_fail = tk->mail_fail = 0;
 	const unsigned char *p = (const unsigned char *)t->p;
 	const size_t n = t->len;
-	size_t i = 0, nw = 0, alloc = tk->alloc;
+	size_t i = 0, nw = 0, safe = 0;
 	sl_word *W = tk->w;
-	char *pool = tk->pool, *pool_end = tk->pool_end;
+	char *pool = tk->pool;
 	/* SL_W_SPACE_BEFORE when space came after the last token */
 	unsigned space = 0;
 	while (i < n) {
@@ -1216,20 +1163,22 @@ static void tokenise(tok *tk, const sl_text *t)
 			i = general(tk, i, space, &space);
 			nw = tk->nw;
 			W = tk->w;
-			alloc = tk->alloc;
 			pool = tk->pool;
-			pool_end = tk->pool_end;
+			safe = 0;
 			continue;
 		}
 		size_t len = e - i;
-		if (nw == alloc || (size_t)(pool_end - pool) < len + 16) {
+		if (e > safe) {
 			tk->nw = nw;
 			tk->pool = pool;
 			room(tk, len + 16);
 			W = tk->w;
-			alloc = tk->alloc;
 			pool = tk->pool;
-			pool_end = tk->pool_end;
+			size_t toks = tk->alloc - nw;
+			size_t bytes = ((size_t)(tk->pool_end - pool) - 16) / 2;
+			safe = i + (toks < bytes ? toks : bytes);
+			if (safe < e)
+				safe = e; /* room for this one token */
 		}
 		sl_word *w = &W[nw++];
 		w->off = (uint32_t)i;

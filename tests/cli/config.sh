@@ -1,0 +1,29 @@
+# Configuration discovery and precedence, and invalid rules or
+# configuration (exit 4, nothing linted).
+t=${TMPDIR:-/tmp}/sendlint-config.$$
+mkdir -p "$t/project/sub"
+trap 'rm -rf "$t"' EXIT
+cp ../../corpus/subject-plain-exclamations.eml "$t/project/sub/sale.eml"
+run() {
+	"$SENDLINT" --color=never "$@" >"$t/out" 2>&1
+	rc=$?
+	sed "s|$t/||g" "$t/out"
+	echo "exit $rc"
+}
+echo "== no configuration: the exclamation warning"
+(cd "$t" && run project/sub/sale.eml) | grep -c 'subject/exclamations'
+echo "== a .sendlint.yml two levels up disables it"
+printf 'disable: [subject/exclamations]\n' > "$t/project/.sendlint.yml"
+(cd "$t" && run project/sub/sale.eml)
+echo "== the command line overrides the file"
+(cd "$t" && run --enable=subject/exclamations project/sub/sale.eml) | grep -c 'subject/exclamations'
+echo "== --no-config ignores it"
+(cd "$t" && run --no-config project/sub/sale.eml) | grep -c 'subject/exclamations'
+echo "== a nearer file wins; fail-level from the file"
+printf 'fail-level: warning\n' > "$t/project/sub/.sendlint.yml"
+(cd "$t" && run project/sub/sale.eml) | tail -n 2
+echo "== an invalid configuration"
+printf 'fail-levle: warning\n' > "$t/project/sub/.sendlint.yml"
+(cd "$t" && run project/sub/sale.eml)
+echo "== an invalid rule directory"
+run --rules=../rules/bad-keys ../../corpus/subject-plain-exclamations.eml

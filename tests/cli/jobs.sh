@@ -1,0 +1,6 @@
+# --jobs lints on several threads; the output is identical to one thread.
+"$SENDLINT" --color=never ../../corpus > "${TMPDIR:-/tmp}/j1.$$"; a=$?
+"$SENDLINT" --color=never --jobs=4 ../../corpus > "${TMPDIR:-/tmp}/j4.$$"; b=$?
+cmp -s "${TMPDIR:-/tmp}/j1.$$" "${TMPDIR:-/tmp}/j4.$$" && echo "same output" || echo "outputs differ"
+echo "exit $a $b"
+rm -f "${TMPDIR:-/tmp}/j1.$$" "${TMPDIR:-/tmp}/j4.$$"
