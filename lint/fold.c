@@ -257,10 +257,45 @@ static const uc_range class_table[] = {
 	{ 0xE0000, 0xE007F, I }, { 0xE0100, 0xE01EF, M },
 };
 
+/* Direct tables for the two blocks Western mail uses most beyond ASCII,
+ * the same classes as class_table: U+0080-U+017F (Latin-1, Latin
+ * Extended-A) and U+2000-U+206F (General Punctuation). */
+#define C0080(c) \
+	((c) == 0x85 || (c) == 0xA0 ? S : (c) == 0xA1 || (c) == 0xBF ? OP : \
+	 (c) >= 0xA2 && (c) <= 0xA5 ? CU : (c) == 0xAA || (c) == 0xBA ? L | UC_LATIN : \
+	 (c) == 0xAB || (c) == 0xBB ? QU : (c) == 0xAD ? I : (c) == 0xB5 ? LC : \
+	 (c) >= 0xC0 && (c) != 0xD7 && (c) != 0xF7 ? LAT : P)
+#define C2000(c) \
+	((c) <= 0x0A || (c) == 0x28 || (c) == 0x29 || (c) == 0x2F || (c) == 0x5F ? S : \
+	 (c) <= 0x0F ? I : (c) <= 0x11 ? HY : (c) == 0x18 ? OP : \
+	 (c) == 0x19 ? CL | UC_APOS : (c) >= 0x1A && (c) <= 0x1C ? OP : \
+	 (c) == 0x1D ? CL : (c) == 0x1E || (c) == 0x1F ? OP : (c) == 0x26 ? TM : \
+	 (c) >= 0x2A && (c) <= 0x2E ? I : (c) == 0x39 || (c) == 0x3A ? QU : \
+	 (c) == 0x3C || (c) == 0x49 ? TM | E : \
+	 (c) == 0x3D || (c) == 0x47 || (c) == 0x48 ? TM : \
+	 ((c) >= 0x60 && (c) <= 0x64) || (c) >= 0x66 ? I : P)
+#define T4(F, c) F(c), F((c) + 1), F((c) + 2), F((c) + 3)
+#define T16(F, c) T4(F, c), T4(F, (c) + 4), T4(F, (c) + 8), T4(F, (c) + 12)
+#define T64(F, c) T16(F, c), T16(F, (c) + 16), T16(F, (c) + 32), T16(F, (c) + 48)
+
+static const unsigned class_0080[256] = {
+	T64(C0080, 0x80), T64(C0080, 0xC0), T64(C0080, 0x100), T64(C0080, 0x140),
+};
+static const unsigned class_2000[0x70] = {
+	T64(C2000, 0x00), T16(C2000, 0x40), T16(C2000, 0x50), T16(C2000, 0x60),
+};
+
+#undef C0080
+#undef C2000
+
 unsigned uc_class(uint32_t cp)
 {
 	if (cp < 0x80)
 		return uc_ascii_class[cp];
+	if (cp < 0x180)
+		return class_0080[cp - 0x80];
+	if (cp - 0x2000 < 0x70)
+		return class_2000[cp - 0x2000];
 	size_t lo = 0, hi = sizeof class_table / sizeof *class_table;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -387,10 +422,34 @@ static const fold_range fold_table[] = {
 #undef RUN
 #undef ALT
 
+/* Simple folding of U+0080-U+017F, as fold_table has it: Latin-1
+ * capitals +32, micro sign to mu, the alternating pairs of Latin
+ * Extended-A (capital at the even or the odd code point), Y with
+ * diaeresis, long s. */
+#define F0080(c) \
+	((c) == 0xB5 ? 0x3BC : ((c) >= 0xC0 && (c) <= 0xDE && (c) != 0xD7) ? (c) + 32 : \
+	 (c) < 0x100 ? (c) : \
+	 ((c) <= 0x12F || ((c) >= 0x132 && (c) <= 0x137) || \
+	  ((c) >= 0x14A && (c) <= 0x177)) ? (c) | 1 : \
+	 (((c) >= 0x139 && (c) <= 0x148) || ((c) >= 0x179 && (c) <= 0x17E)) ? \
+	  (c) + ((c) & 1) : \
+	 (c) == 0x178 ? 0xFF : (c) == 0x17F ? 0x73 : (c))
+
+static const uint16_t fold_0080[256] = {
+	T64(F0080, 0x80), T64(F0080, 0xC0), T64(F0080, 0x100), T64(F0080, 0x140),
+};
+
+#undef F0080
+#undef T4
+#undef T16
+#undef T64
+
 uint32_t uc_fold(uint32_t cp)
 {
 	if (cp < 0x80)
 		return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+	if (cp < 0x180)
+		return fold_0080[cp - 0x80];
 	size_t lo = 0, hi = sizeof fold_table / sizeof *fold_table;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -213,6 +213,27 @@ static int ph_opener(unsigned char c)
 	return c == '{' || c == '<' || c == '*' || c == '%' || c == '$' || c == '[';
 }
 
+/* Could try_placeholder find one at i (an opener there)?  Its own first
+ * test, without the call: four bytes and the opener's second byte. */
+static inline int ph_may_open(const unsigned char *p, size_t n, size_t i)
+{
+	if (n - i < 4)
+		return 0;
+	switch (p[i]) {
+	case '{':
+		return p[i + 1] == '{' || p[i + 1] == '%' || p[i + 1] == '#';
+	case '<': case '%':
+		return p[i + 1] == '%';
+	case '*':
+		return p[i + 1] == '|';
+	case '$':
+		return p[i + 1] == '{';
+	case '[':
+		return p[i + 1] == '[';
+	}
+	return 0;
+}
+
 /* --- emoji --------------------------------------------------------- */
 
 /* A keycap: [0-9#*] U+FE0F? U+20E3.  Returns its length or 0. */
@@ -745,7 +766,29 @@ static size_t scan_punct(tok *tk, size_t i, int *emoji)
 		return j;
 	}
 	int all_open = opener_only(cls);
-	while (j < tk->n) {
+	const unsigned char *p = (const unsigned char *)tk->p;
+	size_t n = tk->n;
+	while (j < n) {
+		unsigned char b = p[j];
+		if (b < 0x80 && (j + 1 >= n || p[j + 1] < 0x80)) {
+			/* ASCII with ASCII next: no mark, emoji, variation
+			 * selector or keycap to look at */
+			unsigned c2 = uc_ascii_class[b];
+			if (!(c2 & UC_PUNCT))
+				break;
+			if (ph_opener(b) && ph_may_open(p, n, j) && try_placeholder(tk, j))
+				break;
+			if ((b == '$' || b == '#') && j + 1 < n && p[j + 1] >= '0' && p[j + 1] <= '9')
+				break;
+			if (opener_only(c2)) {
+				if (!all_open)
+					break;
+			} else {
+				all_open = 0;
+			}
+			j++;
+			continue;
+		}
 		unsigned c2 = cls_at(tk, j, &cp, &l);
 		if (cp == UC_INVALID)
 			break;
@@ -900,15 +943,20 @@ enum { B_OTHER, B_SPACE, B_LOWER, B_UPPER, B_DIGIT, B_PUNCT };
  * + @ _ %), or a non-ASCII character the general path must see. */
 enum { S_END, S_JOIN, S_DOT, S_LINK, S_SLOW };
 
-/* B_PUNCT: ASCII punctuation and controls with no part in placeholders
- * ({ < * % $ [), keycaps (# *), currency ($) or numbers (#). */
+/* B_PUNCT: ASCII punctuation and controls; B_OTHER: bytes from 0x80. */
 #define BCLS(c) \
 	((c) == ' ' || ((c) >= 9 && (c) <= 13) ? B_SPACE : \
 	 (c) >= 'a' && (c) <= 'z' ? B_LOWER : \
 	 (c) >= 'A' && (c) <= 'Z' ? B_UPPER : \
 	 (c) >= '0' && (c) <= '9' ? B_DIGIT : \
-	 (c) >= 0x80 || (c) == '{' || (c) == '<' || (c) == '*' || (c) == '%' || \
-	 (c) == '$' || (c) == '[' || (c) == '#' ? B_OTHER : B_PUNCT)
+	 (c) >= 0x80 ? B_OTHER : B_PUNCT)
+/* What an ASCII punctuation byte may do: open a placeholder, go before
+ * a number ($ #), open a bracket (the run of openers rule). */
+enum { P_PH = 1, P_NUM = 2, P_OPEN = 4 };
+#define PCLS(c) \
+	(((c) == '{' || (c) == '[' ? P_PH | P_OPEN : (c) == '(' ? P_OPEN : 0) | \
+	 ((c) == '<' || (c) == '*' || (c) == '%' ? P_PH : 0) | \
+	 ((c) == '$' ? P_PH | P_NUM : (c) == '#' ? P_NUM : 0))
 #define SCLS(c) \
 	((c) >= 0x80 ? S_SLOW : (c) == '\'' || (c) == '-' ? S_JOIN : \
 	 (c) == '.' || (c) == ':' ? S_DOT : \
@@ -926,10 +974,12 @@ enum { W_LOWER = 1, W_UPPER = 2, W_DIGIT = 4 };
 
 static const unsigned char btab[256] = { T256(BCLS) };
 static const unsigned char stab[256] = { T256(SCLS) };
+static const unsigned char ptab[256] = { T256(PCLS) };
 static const unsigned char wtab[256] = { T256(WCLS) };
 
 #undef BCLS
 #undef SCLS
+#undef PCLS
 #undef WCLS
 #undef T4
 #undef T16
@@ -966,18 +1016,33 @@ static inline int dot_goes_on(const unsigned char *p, size_t j)
 	return p[j + 1] >= 0x80 || wtab[p[j + 1]] || (p[j] == ':' && p[j + 1] == '/');
 }
 
-/* A word from the ASCII letter at i: its end, or 0 for the general
- * path; *flags gets its case flags, *upper whether it holds capitals. */
-static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
-                               unsigned *flags, int *upper)
+/* The end of the run of ASCII letters and digits from j, four bytes a
+ * step. */
+static inline size_t alnum_end(const unsigned char *p, size_t n, size_t j)
 {
-	const unsigned char *q = p + i + 1, *end = p + n;
-	unsigned acc = wtab[p[i]], m;
+	while (n - j >= 4) {
+		if (!wtab[p[j]])
+			return j;
+		if (!wtab[p[j + 1]])
+			return j + 1;
+		if (!wtab[p[j + 2]])
+			return j + 2;
+		if (!wtab[p[j + 3]])
+			return j + 3;
+		j += 4;
+	}
+	while (j < n && wtab[p[j]])
+		j++;
+	return j;
+}
+
+/* A word from the ASCII letter at i: its end, or 0 for the general
+ * path.  Its case flags come after (word_case): most words start with a
+ * lower-case letter and then have none. */
+static inline size_t fast_word(const unsigned char *p, size_t n, size_t i)
+{
+	const unsigned char *q = p + alnum_end(p, n, i + 1), *end = p + n;
 	for (;;) {
-		while (q < end && (m = wtab[*q]) != 0) {
-			acc |= m;
-			q++;
-		}
 		if (q + 1 >= end) {
 			/* at the end, or before the last byte */
 			if (q < end && stab[*q] >= S_LINK)
@@ -994,29 +1059,28 @@ static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
 				return 0;
 			if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(*q == '-' && wtab[nx] == W_DIGIT))
 				break;
-			q++;
+			q = p + alnum_end(p, n, (size_t)(q - p) + 1);
 			continue;
 		}
 		if (s == S_DOT && !dot_goes_on(p, (size_t)(q - p)))
 			break;
 		return 0;
 	}
-	size_t j = (size_t)(q - p);
-	*flags = 0;
-	*upper = 0;
-	if (acc & W_UPPER) {
-		*upper = 1;
-		if (!(acc & W_LOWER)) {
-			unsigned nup = 0;
-			for (size_t k = i; k < j && nup < 2; k++)
-				nup += wtab[p[k]] == W_UPPER;
-			if (nup >= 2)
-				*flags = SL_W_ALLCAPS;
-		} else if (wtab[p[i]] == W_UPPER) {
-			*flags = SL_W_INITCAP;
-		}
+	return (size_t)(q - p);
+}
+
+/* The case flags of the ASCII word [i, j) that starts with a capital. */
+static unsigned word_case(const unsigned char *p, size_t i, size_t j)
+{
+	unsigned nup = 0, low = 0;
+	for (size_t k = i; k < j; k++) {
+		unsigned m = wtab[p[k]];
+		nup += m == W_UPPER;
+		low |= m == W_LOWER;
 	}
-	return j;
+	if (low)
+		return SL_W_INITCAP;
+	return nup >= 2 ? SL_W_ALLCAPS : 0;
 }
 
 /* A number from the ASCII digit at i: its end, or 0 for the general
@@ -1058,23 +1122,41 @@ static inline size_t fast_number(const unsigned char *p, size_t n, size_t i)
 	return j;
 }
 
-/* A run of plain ASCII punctuation from i: its end, or 0 for the general
- * path (a placeholder, keycap, currency or anything non-ASCII next). */
+/* A run of ASCII punctuation from i: its end, or 0 for the general path
+ * (a placeholder may open, a number start, or a non-ASCII character
+ * follow: a mark, emoji, variation selector or keycap). */
 static inline size_t fast_punct(const unsigned char *p, size_t n, size_t i)
 {
+	unsigned pt = ptab[p[i]];
+	if (i + 1 < n && p[i + 1] >= 0x80)
+		return 0;
+	if (pt & (P_PH | P_NUM)) {
+		if ((pt & P_PH) && ph_may_open(p, n, i))
+			return 0;
+		if ((pt & P_NUM) && i + 1 < n && wtab[p[i + 1]] == W_DIGIT)
+			return 0;
+	}
+	int all_open = (pt & P_OPEN) != 0;
 	size_t j = i + 1;
-	int all_open = p[i] == '(';
 	while (j < n && btab[p[j]] == B_PUNCT) {
-		if (p[j] == '(') {
-			if (!all_open)
+		if (j + 1 < n && p[j + 1] >= 0x80)
+			return 0;
+		pt = ptab[p[j]];
+		if (pt) {
+			if ((pt & P_PH) && ph_may_open(p, n, j))
+				return 0;
+			if ((pt & P_NUM) && j + 1 < n && wtab[p[j + 1]] == W_DIGIT)
 				break;
-		} else {
-			all_open = 0;
+			if (pt & P_OPEN) {
+				if (!all_open)
+					break;
+				j++;
+				continue;
+			}
 		}
+		all_open = 0;
 		j++;
 	}
-	if (j < n && btab[p[j]] == B_OTHER)
-		return 0;
 	return j;
 }
 
@@ -1140,10 +1222,13 @@ static void tokenise(tok *tk, const sl_text *t)
 	unsigned space = 0;
 	while (i < n) {
 		unsigned bc = btab[p[i]], f = 0;
-		int upper = 0;
 		size_t e;
-		if (bc == B_LOWER || bc == B_UPPER) {
-			e = fast_word(p, n, i, &f, &upper);
+		if (bc == B_LOWER) {
+			e = fast_word(p, n, i);
+		} else if (bc == B_UPPER) {
+			e = fast_word(p, n, i);
+			if (e)
+				f = word_case(p, i, e);
 		} else if (bc == B_SPACE) {
 			space = nw ? SL_W_SPACE_BEFORE : 0;
 			i++;
@@ -1195,17 +1280,14 @@ static void tokenise(tok *tk, const sl_text *t)
 			unsigned char *o = (unsigned char *)pool;
 			if (len <= 16 && n - i >= 16) {
 				memcpy(o, p + i, 16);
-				if (upper) {
-					lower8(o);
-					if (len > 8)
-						lower8(o + 8);
-				}
+				lower8(o);
+				if (len > 8)
+					lower8(o + 8);
 			} else {
 				memcpy(o, p + i, len);
-				if (upper)
-					for (size_t k = 0; k < len; k++)
-						if (o[k] >= 'A' && o[k] <= 'Z')
-							o[k] += 32;
+				for (size_t k = 0; k < len; k++)
+					if (o[k] >= 'A' && o[k] <= 'Z')
+						o[k] += 32;
 			}
 			o[len] = 0;
 			w->norm = pool;
