@@ -331,8 +331,9 @@ static int color_auto(void)
 	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb");
 }
 
-/* The bundled rules: next to the binary in the build tree, else the
- * installed data directory. */
+/* The bundled rules: PREFIX/share/sendlint/rules.d relative to an
+ * installed binary, else rules.d beside the binary in the build tree, else
+ * the data directory the binary was built for. */
 static const char *default_rules_dir(const char *argv0)
 {
 	static char buf[PATH_MAX + 16];
@@ -344,6 +345,11 @@ static const char *default_rules_dir(const char *argv0)
 		if (slash) {
 			*slash = 0;
 			struct stat st;
+			/* installed: BINDIR/../share/sendlint/rules.d, whatever
+			 * PREFIX the binary was built with */
+			snprintf(buf, sizeof buf, "%s/../share/sendlint/rules.d", exe);
+			if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+				return buf;
 			for (int up = 0; up < 3; up++) {
 				snprintf(buf, sizeof buf, "%s/rules.d", exe);
 				if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))

@@ -306,8 +306,11 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int is_abbrev(const char *norm)
+static int is_abbrev(const char *norm, size_t len)
 {
+	/* the list holds two to six letters */
+	if (len < 2 || len > 6)
+		return 0;
 	return bsearch(&norm, abbrev_list, sizeof abbrev_list / sizeof *abbrev_list,
 	               sizeof *abbrev_list, str_cmp) != NULL;
 }
@@ -331,10 +334,16 @@ static int term_kind(const sl_text *t, const sl_word *w)
 	int nterm = 0, periods = 0, ellipsis = 0, cjk = 0;
 	while (e > 0) {
 		size_t s = e - 1;
-		while (s > 0 && ((unsigned char)p[s] & 0xC0) == 0x80)
-			s--;
-		uc_utf8_next(p + s, e - s, &cp);
-		unsigned cls = cp == UC_INVALID ? UC_PUNCT : uc_class(cp);
+		unsigned cls;
+		if ((unsigned char)p[s] < 0x80) {
+			cp = (unsigned char)p[s];
+			cls = uc_ascii_class[cp];
+		} else {
+			while (s > 0 && ((unsigned char)p[s] & 0xC0) == 0x80)
+				s--;
+			uc_utf8_next(p + s, e - s, &cp);
+			cls = cp == UC_INVALID ? UC_PUNCT : uc_class(cp);
+		}
 		if (cls & UC_TERM) {
 			nterm++;
 			periods += cp == '.';
@@ -504,7 +513,7 @@ static inline int ends_after(const sl_block *b, size_t k, size_t s0)
 		if (prev->normlen == 1 && (first_alnum(t, prev, &upper) & UC_LETTER) &&
 		    upper && strcmp(prev->norm, "i"))
 			return 0;
-		if (is_abbrev(prev->norm)) {
+		if (is_abbrev(prev->norm, prev->normlen)) {
 			if (strcmp(prev->norm, "no") && strcmp(prev->norm, "nos"))
 				return 0;
 			const sl_word *x = &w[k + 1];
@@ -521,9 +530,19 @@ void text_sentences(sl_result *r, sl_block *b)
 {
 	size_t n = b->nword, ns = 0, alloc = 0, s0 = 0;
 	sl_sentence *s = NULL;
+	const sl_word *w = b->word;
+	const char *p = b->text.p;
 	for (size_t k = 0; k < n; k++) {
-		if (k + 1 < n && !ends_after(b, k, s0))
-			continue;
+		if (k + 1 < n) {
+			/* most words: not punctuation, at most a space (not a
+			 * line break) before the next, so no end */
+			size_t g0 = (size_t)w[k].off + w[k].len, g1 = w[k + 1].off;
+			if (!(w[k].flags & SL_W_PUNCT) &&
+			    (g1 == g0 || (g1 - g0 == 1 && p[g0] != '\n')))
+				continue;
+			if (!ends_after(b, k, s0))
+				continue;
+		}
 		if (ns == alloc) {
 			size_t na = alloc ? alloc * 2 : 8;
 			s = arena_grow(&r->arena, s, ns, na, sizeof *s);

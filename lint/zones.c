@@ -41,6 +41,8 @@
  *   fine-print  footer text plus small print; html.c does not expose font
  *               sizes, so today fine-print is exactly the footer.
  */
+#include <pthread.h>
+
 #include "internal.h"
 
 /* A block this short (code points) between or after footer blocks is part
@@ -54,34 +56,35 @@ static int is_body(const sl_block *b)
 	       b->kind != SL_BLK_TITLE;
 }
 
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static inline uint64_t load8(const char *s)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+	return x;
+}
+
+/* Code points of t: its bytes that are not UTF-8 continuation bytes
+ * (10xxxxxx), eight at a time. */
 static size_t cp_count(const sl_text *t)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < t->len; i++)
-		if (((unsigned char)t->p[i] & 0xC0) != 0x80)
-			n++;
-	return n;
+	const char *p = t->p;
+	size_t n = t->len, i = 0, cont = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t x = load8(p + i);
+		uint64_t c = (x & ~(x << 1) & HIGHS) >> 7; /* one per lane */
+		cont += (size_t)((c * ONES) >> 56);
+	}
+	for (; i < n; i++)
+		cont += ((unsigned char)p[i] & 0xC0) == 0x80;
+	return n - cont;
 }
 
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-/* Does the lower-case ASCII lit occur in p[0..n), ignoring ASCII case? */
-static int has_ci(const char *p, size_t n, const char *lit)
-{
-	size_t m = strlen(lit);
-	if (m == 0 || m > n)
-		return m == 0;
-	for (size_t i = 0; i + m <= n; i++) {
-		size_t k = 0;
-		while (k < m && lower((unsigned char)p[i + k]) == (unsigned char)lit[k])
-			k++;
-		if (k == m)
-			return 1;
-	}
-	return 0;
 }
 
 static int is_alpha(int c)
@@ -117,24 +120,56 @@ static int is_street_word(const char *p, size_t n)
 	return 0;
 }
 
-/* A postal address: a number followed within four words by a street-type
- * word ("12 Main Street", "350 5th Ave"), or a PO box. */
-static int has_address(const char *p, size_t n)
+/* A word byte of the address scan: ASCII letter or digit, or any byte
+ * from 0x80. */
+static int addr_byte(unsigned char c)
 {
-	if (has_ci(p, n, "p.o. box") || has_ci(p, n, "po box"))
-		return 1;
+	return is_alpha(c) || is_digit(c) || c >= 0x80;
+}
+
+/* The first ASCII digit in p[i..n), or n; eight bytes at a time. */
+static size_t next_digit(const char *p, size_t i, size_t n)
+{
+	for (; n - i >= 8; i += 8) {
+		uint64_t x = load8(p + i), y = x & ~HIGHS;
+		uint64_t d = (y + ONES * (0x80 - '0')) & ~(y + ONES * (0x7F - '9')) & ~x & HIGHS;
+		if (d) {
+			/* the lowest lane in memory order */
+			for (; !is_digit((unsigned char)p[i]); i++)
+				;
+			return i;
+		}
+	}
+	for (; i < n && !is_digit((unsigned char)p[i]); i++)
+		;
+	return i;
+}
+
+/* A postal address by its street: a number followed within four words by
+ * a street-type word ("12 Main Street", "350 5th Ave").  (PO boxes are
+ * among the footer phrases.)  Words are runs of ASCII letters, digits and
+ * non-ASCII bytes; only a word of digits starts a match, so while none is
+ * pending the scan skips to the word of the next digit. */
+static int has_street(const char *p, size_t n)
+{
 	size_t since_number = (size_t)-1; /* words since a number */
 	size_t i = 0;
 	while (i < n) {
-		unsigned char c = (unsigned char)p[i];
-		if (!is_alpha(c) && !is_digit(c) && c < 0x80) {
+		if (since_number == (size_t)-1) {
+			size_t d = next_digit(p, i, n);
+			if (d == n)
+				return 0;
+			while (d > i && addr_byte((unsigned char)p[d - 1]))
+				d--;
+			i = d;
+		}
+		if (!addr_byte((unsigned char)p[i])) {
 			i++;
 			continue;
 		}
 		size_t s = i;
 		int digits = 1;
-		while (i < n && (is_alpha((unsigned char)p[i]) || is_digit((unsigned char)p[i]) ||
-		                 (unsigned char)p[i] >= 0x80)) {
+		while (i < n && addr_byte((unsigned char)p[i])) {
 			if (!is_digit((unsigned char)p[i]))
 				digits = 0;
 			i++;
@@ -152,6 +187,8 @@ static int has_address(const char *p, size_t n)
 	return 0;
 }
 
+/* Footer phrases, lower-case; matched anywhere in a block's text with
+ * ASCII letters compared case-insensitively. */
 static const char *const footer_phrases[] = {
 	"unsubscribe", "opt out", "opt-out", "manage preferences",
 	"manage your preferences", "email preferences", "update your preferences",
@@ -160,16 +197,104 @@ static const char *const footer_phrases[] = {
 	"you received this", "you are receiving these", "this email was sent to",
 	"this message was sent to", "privacy policy", "no longer wish to receive",
 	"no longer want to receive",
+	/* postal addresses */
+	"p.o. box", "po box",
 };
+
+/* All the phrases as one automaton (Aho-Corasick made a DFA), so a text
+ * is read once whatever the number of phrases: a state per trie node,
+ * bytes mapped to classes (one per distinct phrase byte, A-Z with a-z,
+ * 0 for every other byte, which no phrase holds, so it goes back to the
+ * root).  A match goes to AC_MATCH, which stays.  Built once, under
+ * pthread_once. */
+#define AC_STATES 448
+#define AC_CLASSES 40
+#define AC_MATCH (AC_STATES - 1)
+
+static struct {
+	unsigned char cls[256];
+	uint16_t next[AC_STATES][AC_CLASSES];
+} ac;
+static pthread_once_t ac_once = PTHREAD_ONCE_INIT;
+
+static void ac_build(void)
+{
+	static uint16_t fail[AC_STATES], queue[AC_STATES];
+	static unsigned char out[AC_STATES];
+	size_t nstate = 1, ncls = 1;
+	/* classes */
+	for (size_t k = 0; k < sizeof footer_phrases / sizeof *footer_phrases; k++)
+		for (const unsigned char *c = (const unsigned char *)footer_phrases[k]; *c; c++)
+			if (!ac.cls[*c]) {
+				if (ncls == AC_CLASSES)
+					BUG("footer phrases: too many distinct bytes");
+				ac.cls[*c] = (unsigned char)ncls++;
+			}
+	for (int c = 'A'; c <= 'Z'; c++)
+		ac.cls[c] = ac.cls[c + 32];
+	/* the trie; 0 in next means no edge yet (the root is never a target) */
+	for (size_t k = 0; k < sizeof footer_phrases / sizeof *footer_phrases; k++) {
+		size_t s = 0;
+		for (const unsigned char *c = (const unsigned char *)footer_phrases[k]; *c; c++) {
+			unsigned x = ac.cls[*c];
+			if (!ac.next[s][x]) {
+				if (nstate == AC_MATCH)
+					BUG("footer phrases: too many states");
+				ac.next[s][x] = (uint16_t)nstate++;
+			}
+			s = ac.next[s][x];
+		}
+		out[s] = 1;
+	}
+	/* breadth first: failure links, then every missing edge */
+	size_t head = 0, tail = 0;
+	for (unsigned x = 0; x < AC_CLASSES; x++)
+		if (ac.next[0][x]) {
+			fail[ac.next[0][x]] = 0;
+			queue[tail++] = ac.next[0][x];
+		}
+	while (head < tail) {
+		unsigned s = queue[head++];
+		out[s] |= out[fail[s]];
+		for (unsigned x = 0; x < AC_CLASSES; x++) {
+			unsigned t = ac.next[s][x];
+			if (t) {
+				fail[t] = ac.next[fail[s]][x];
+				queue[tail++] = (uint16_t)t;
+			} else {
+				ac.next[s][x] = ac.next[fail[s]][x];
+			}
+		}
+	}
+	/* matches stay matched */
+	for (size_t s = 0; s < nstate; s++)
+		for (unsigned x = 0; x < AC_CLASSES; x++)
+			if (out[ac.next[s][x]])
+				ac.next[s][x] = AC_MATCH;
+	for (unsigned x = 0; x < AC_CLASSES; x++)
+		ac.next[AC_MATCH][x] = AC_MATCH;
+}
+
+/* Does some footer phrase occur in p[0..n)? */
+static int has_phrase(const char *p, size_t n)
+{
+	const unsigned char *q = (const unsigned char *)p, *e = q + n;
+	unsigned s = 0;
+	while (e - q >= 16) {
+		for (int k = 0; k < 16; k++)
+			s = ac.next[s][ac.cls[q[k]]];
+		if (s == AC_MATCH)
+			return 1;
+		q += 16;
+	}
+	while (q < e)
+		s = ac.next[s][ac.cls[*q++]];
+	return s == AC_MATCH;
+}
 
 static int footer_text(const sl_block *b)
 {
-	const char *p = b->text.p;
-	size_t n = b->text.len;
-	for (size_t i = 0; i < sizeof footer_phrases / sizeof *footer_phrases; i++)
-		if (has_ci(p, n, footer_phrases[i]))
-			return 1;
-	return has_address(p, n);
+	return has_phrase(b->text.p, b->text.len) || has_street(b->text.p, b->text.len);
 }
 
 /* Does the block open with a postscript marker? */
@@ -193,14 +318,15 @@ static int opens_ps(const sl_block *b)
 	return ps && p < end && (*p == '.' || *p == ':');
 }
 
-/* Zones of one body: the body blocks idx[0..n) in document order. */
-static void body_zones(sl_result *r, const size_t *idx, size_t n)
+/* Zones of one body: the body blocks idx[0..n) in document order; cps
+ * holds each block's code point count (by block index). */
+static void body_zones(sl_result *r, const size_t *idx, size_t n, const size_t *cps)
 {
 	sl_doc *d = &r->doc;
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!d->blk[idx[i]].hidden)
-			total += cp_count(&d->blk[idx[i]].text);
+			total += cps[idx[i]];
 
 	/* top and below-fold */
 	size_t before = 0;
@@ -217,7 +343,7 @@ static void body_zones(sl_result *r, const size_t *idx, size_t n)
 				folded = 1;
 			if (!cta && b->text.len)
 				content = 1;
-			before += cp_count(&b->text);
+			before += cps[idx[i]];
 		}
 	}
 
@@ -227,7 +353,7 @@ static void body_zones(sl_result *r, const size_t *idx, size_t n)
 		const sl_block *b = &d->blk[idx[i]];
 		if (footer_text(b))
 			foot = i;
-		else if (!(b->hidden || b->link >= 0 || cp_count(&b->text) <= FOOTER_GLUE))
+		else if (!(b->hidden || b->link >= 0 || cps[idx[i]] <= FOOTER_GLUE))
 			break;
 	}
 	if (foot == n) {
@@ -239,7 +365,7 @@ static void body_zones(sl_result *r, const size_t *idx, size_t n)
 				break;
 			}
 			if (!d->blk[idx[i]].hidden)
-				before += cp_count(&d->blk[idx[i]].text);
+				before += cps[idx[i]];
 		}
 	}
 	for (size_t i = foot; i < n; i++)
@@ -260,10 +386,13 @@ void zones_compute(sl_result *r)
 	sl_doc *d = &r->doc;
 	if (d->zone)
 		return;
+	pthread_once(&ac_once, ac_build);
 	d->zone = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *d->zone);
 	size_t *idx = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *idx);
+	size_t *cps = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *cps);
 	for (size_t i = 0; i < d->nblk; i++) {
 		const sl_block *b = &d->blk[i];
+		cps[i] = is_body(b) ? cp_count(&b->text) : 0;
 		d->zone[i] = 0;
 		if (b->kind == SL_BLK_SUBJECT)
 			d->zone[i] |= SL_Z_SUBJECT;
@@ -277,6 +406,6 @@ void zones_compute(sl_result *r)
 			    (d->blk[i].alternative != 0) == alt)
 				idx[n++] = i;
 		if (n)
-			body_zones(r, idx, n);
+			body_zones(r, idx, n, cps);
 	}
 }
