@@ -336,7 +336,7 @@ static int color_auto(void)
  * the data directory the binary was built for. */
 static const char *default_rules_dir(const char *argv0)
 {
-	static char buf[PATH_MAX + 16];
+	static char buf[PATH_MAX + 64];
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
