@@ -12,6 +12,10 @@
 
 static sl_diag *diag_vadd(sl_result *r, const char *rule, const char *group,
                           sl_severity sev, sl_span sp, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+static sl_diag *diag_vadd(sl_result *r, const char *rule, const char *group,
+                          sl_severity sev, sl_span sp, const char *fmt, va_list ap)
 {
 	if (r->ndiag >= r->lim.diagnostics) {
 		r->dropped++;

@@ -107,7 +107,8 @@ void *arena_grow(sl_arena *a, void *old, size_t oldn, size_t newn, size_t size);
 char *arena_strndup(sl_arena *a, const char *s, size_t n); /* NUL-terminated */
 char *arena_printf(sl_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-char *arena_vprintf(sl_arena *a, const char *fmt, va_list ap);
+char *arena_vprintf(sl_arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* ---------------------------------------------------------------------
  * Strings and byte buffers (buf.c).

@@ -76,6 +76,8 @@ static void vec_free(strvec *v)
 	v->n = v->alloc = 0;
 }
 
+static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void usage_error(const char *fmt, ...)
 {
 	va_list ap;

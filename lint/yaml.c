@@ -154,6 +154,9 @@ void yaml_caret(sl_out *o, const sl_ynode *at)
 }
 
 static void load_vmsg(sl_loader *L, const sl_ynode *at, const char *what,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void load_vmsg(sl_loader *L, const sl_ynode *at, const char *what,
                       const char *fmt, va_list ap)
 {
 	sl_context *ctx = L->ctx;
