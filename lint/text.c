@@ -528,10 +528,11 @@ static inline int ends_after(const sl_block *b, size_t k, size_t s0)
 
 void text_sentences(sl_result *r, sl_block *b)
 {
-	size_t n = b->nword, ns = 0, alloc = 0, s0 = 0;
-	sl_sentence *s = NULL;
-	const sl_word *w = b->word;
+	size_t n = b->nword, ns = 0, s0 = 0;
+	sl_word *w = b->word;
 	const char *p = b->text.p;
+	/* where the sentences end: the first word of each holds, for now,
+	 * the index of its last */
 	for (size_t k = 0; k < n; k++) {
 		if (k + 1 < n) {
 			/* most words: not punctuation, at most a space (not a
@@ -543,20 +544,21 @@ void text_sentences(sl_result *r, sl_block *b)
 			if (!ends_after(b, k, s0))
 				continue;
 		}
-		if (ns == alloc) {
-			size_t na = alloc ? alloc * 2 : 8;
-			s = arena_grow(&r->arena, s, ns, na, sizeof *s);
-			alloc = na;
-		}
-		sl_sentence *x = &s[ns];
-		x->off = b->word[s0].off;
-		x->end = b->word[k].off + b->word[k].len;
-		x->word0 = (uint32_t)s0;
-		x->nword = (uint32_t)(k - s0 + 1);
-		for (size_t i = s0; i <= k; i++)
-			b->word[i].sent = (uint32_t)ns;
+		w[s0].sent = (uint32_t)k;
 		ns++;
 		s0 = k + 1;
+	}
+	/* then the sentences, in an array of exactly their number, and
+	 * each word's sentence index */
+	sl_sentence *s = ns ? arena_array(&r->arena, ns, sizeof *s) : NULL;
+	for (size_t k = 0, j = 0; k < n; j++) {
+		size_t e = w[k].sent;
+		s[j].off = w[k].off;
+		s[j].end = w[e].off + w[e].len;
+		s[j].word0 = (uint32_t)k;
+		s[j].nword = (uint32_t)(e - k + 1);
+		for (; k <= e; k++)
+			w[k].sent = (uint32_t)j;
 	}
 	b->sent = s;
 	b->nsent = ns;

@@ -95,6 +95,21 @@ for t in tests/cli/*.sh; do
 	fi
 done
 
+echo "== warnings (gcc and clang, -Werror)"
+flags="-std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+-Wmissing-prototypes -Wno-unused-parameter -Wformat=2 -Wvla -Werror -O2 -Ilint \
+-DSL_DATADIR=\"/x\" $(pkg-config --cflags libxml-2.0 libpcre2-8 yaml-0.1 hunspell)"
+for cc in gcc clang; do
+	if ! command -v $cc >/dev/null 2>&1; then
+		echo "skipped: $cc not installed"
+		continue
+	fi
+	if $cc $flags -fsyntax-only lint/*.c >"$tmp/out" 2>&1; then ok; else
+		bad "$cc warnings"
+		head -n 20 "$tmp/out"
+	fi
+done
+
 if [ -f tests/diff/run.sh ]; then
 	echo "== differential MIME test (python email)"
 	sh tests/diff/run.sh >"$tmp/out" 2>&1
