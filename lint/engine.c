@@ -735,13 +735,12 @@ void engine_run(sl_result *r)
 		run.first[i] = SIZE_MAX;
 		run.count[i] = 0;
 	}
-	if (!r->doc.zone)
-		zones_compute(r);
+	/* zones are computed by meta.c when a meta rule needs them */
 
 	static const struct { sl_rule_kind k; const sl_kind_ops *ops; } kinds[] = {
 		{ SL_RK_PHRASE, &phrase_ops }, { SL_RK_REGEX, &regex_ops },
 		{ SL_RK_HEADER, &header_ops }, { SL_RK_METRIC, &metric_ops },
-		{ SL_RK_SPELL, &spell_ops },
+		{ SL_RK_SPELL, &spell_ops }, { SL_RK_TOKENS, &tokens_ops },
 	};
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
 		if (kind_enabled(ctx, kinds[k].k))

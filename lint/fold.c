@@ -4,7 +4,10 @@
  *
  * In: bytes or code points.  Out: lengths, UC_* class bits, folded code
  * points.  No locale is consulted: the tables below are the whole truth.
- * Limits: none; every lookup is a binary search over a constant table.
+ * Limits: none; every lookup is a binary search over a constant table,
+ * or for Latin-1, Latin Extended-A and General Punctuation (most of
+ * Western mail beyond ASCII) an index into a table made from the same
+ * ranges at compile time.
  *
  * Coverage.  Classes: every code point gets one (letter, digit, mark,
  * space, ignorable or punctuation/symbol), exactly for the scripts mail is

@@ -467,8 +467,9 @@ static int is_bullet(const sl_block *b, size_t m)
 }
 
 /* Does a sentence end after word k (k + 1 < nword)?  s0 is the first word
- * of the current sentence. */
-static inline int ends_after(const sl_block *b, size_t k, size_t s0)
+ * of the current sentence.  (Out of line: text_sentences answers most
+ * words itself and keeps its loop in registers.) */
+static __attribute__((noinline)) int ends_after(const sl_block *b, size_t k, size_t s0)
 {
 	const sl_text *t = &b->text;
 	const sl_word *w = b->word;
@@ -532,21 +533,31 @@ void text_sentences(sl_result *r, sl_block *b)
 	sl_word *w = b->word;
 	const char *p = b->text.p;
 	/* where the sentences end: the first word of each holds, for now,
-	 * the index of its last */
-	for (size_t k = 0; k < n; k++) {
-		if (k + 1 < n) {
-			/* most words: not punctuation, at most a space (not a
-			 * line break) before the next, so no end */
-			size_t g0 = (size_t)w[k].off + w[k].len, g1 = w[k + 1].off;
-			if (!(w[k].flags & SL_W_PUNCT) &&
-			    (g1 == g0 || (g1 - g0 == 1 && p[g0] != '\n')))
+	 * the index of its last (the last word always ends one) */
+	for (size_t k = 0; k + 1 < n; k++) {
+		/* most tokens, with at most a space (not a line break) before
+		 * the next, end nothing: words, and punctuation (not emoji)
+		 * whose last byte neither ends a sentence nor closes a quote
+		 * (see ends_after, term_kind) */
+		const sl_word *x = &w[k];
+		uint32_t g0 = x->off + x->len, gap = x[1].off - g0;
+		if (gap == 0 || (gap == 1 && p[g0] != '\n')) {
+			if (!(x->flags & SL_W_PUNCT))
 				continue;
-			if (!ends_after(b, k, s0))
+			unsigned char last = (unsigned char)p[g0 - 1];
+			if (!(x->flags & SL_W_EMOJI) && last < 0x80 &&
+			    !(uc_ascii_class[last] & (UC_TERM | UC_CLOSE)))
 				continue;
 		}
+		if (!ends_after(b, k, s0))
+			continue;
 		w[s0].sent = (uint32_t)k;
 		ns++;
 		s0 = k + 1;
+	}
+	if (n) {
+		w[s0].sent = (uint32_t)(n - 1);
+		ns++;
 	}
 	/* then the sentences, in an array of exactly their number, and
 	 * each word's sentence index */

@@ -35,8 +35,12 @@
  *
  * Cost: every look-ahead is bounded (the *_MAX below) or memoised (the
  * next closer of each kind, the next '@', where a failed URL, host or
- * address scan ended), so the pass is linear.  Norms come from a bump
- * pool; tokens go to a scratch array shared by every block
+ * address scan ended), so the pass is linear.  ASCII words, numbers and
+ * punctuation with nothing special around them (most of mail) take a
+ * fast path of byte tables and tight loops with the pass's state in
+ * registers; it hands anything else, from the token's start, to the
+ * general path, so the tokens are the same either way.  Norms come from
+ * a bump pool; tokens go to a scratch array shared by every block
  * (text_words_blocks) and are copied out at their exact size: no
  * allocation per token and little memory touched, which on large texts
  * costs more than the instructions.  Limits: offsets are uint32; a text
@@ -932,9 +936,10 @@ static size_t one_token(tok *tk, size_t start, size_t i, uint32_t cp, size_t l,
 /* Most of mail is ASCII words, numbers, spaces and single punctuation.
  * Tokens made only of those, with nothing around them that the general
  * path would look at (an abbreviation, a link, an emoji, an invisible),
- * are taken here with byte tables and eight bytes at a time; any doubt
- * returns 0 and the general path (one_token) takes the token from its
- * start, so both always give the same tokens. */
+ * are taken here with byte tables and tight loops, their norms copied
+ * (and lower-cased eight bytes at a time) straight into the pool; any
+ * doubt returns 0 and the general path (one_token) takes the token from
+ * its start, so both always give the same tokens. */
 
 enum { B_OTHER, B_SPACE, B_LOWER, B_UPPER, B_DIGIT, B_PUNCT };
 /* What the byte after an ASCII word or number means: the token ends
@@ -1017,31 +1022,49 @@ static inline int dot_goes_on(const unsigned char *p, size_t j)
 }
 
 /* The end of the run of ASCII letters and digits from j, four bytes a
- * step. */
-static inline size_t alnum_end(const unsigned char *p, size_t n, size_t j)
+ * step; *acc gets the W_* bits of the bytes taken. */
+static inline size_t alnum_end(const unsigned char *p, size_t n, size_t j,
+                               unsigned *acc)
 {
+	unsigned a = 0, m;
 	while (n - j >= 4) {
-		if (!wtab[p[j]])
-			return j;
-		if (!wtab[p[j + 1]])
-			return j + 1;
-		if (!wtab[p[j + 2]])
-			return j + 2;
-		if (!wtab[p[j + 3]])
-			return j + 3;
+		if (!(m = wtab[p[j]]))
+			goto out;
+		a |= m;
+		if (!(m = wtab[p[j + 1]])) {
+			j += 1;
+			goto out;
+		}
+		a |= m;
+		if (!(m = wtab[p[j + 2]])) {
+			j += 2;
+			goto out;
+		}
+		a |= m;
+		if (!(m = wtab[p[j + 3]])) {
+			j += 3;
+			goto out;
+		}
+		a |= m;
 		j += 4;
 	}
-	while (j < n && wtab[p[j]])
+	while (j < n && (m = wtab[p[j]]) != 0) {
+		a |= m;
 		j++;
+	}
+out:
+	*acc |= a;
 	return j;
 }
 
 /* A word from the ASCII letter at i: its end, or 0 for the general
- * path.  Its case flags come after (word_case): most words start with a
- * lower-case letter and then have none. */
-static inline size_t fast_word(const unsigned char *p, size_t n, size_t i)
+ * path; *acc gets the W_* bits of its bytes after the first.  Its case
+ * flags come after (word_case): most words start with a lower-case
+ * letter and then have none. */
+static inline size_t fast_word(const unsigned char *p, size_t n, size_t i,
+                               unsigned *acc)
 {
-	const unsigned char *q = p + alnum_end(p, n, i + 1), *end = p + n;
+	const unsigned char *q = p + alnum_end(p, n, i + 1, acc), *end = p + n;
 	for (;;) {
 		if (q + 1 >= end) {
 			/* at the end, or before the last byte */
@@ -1059,7 +1082,7 @@ static inline size_t fast_word(const unsigned char *p, size_t n, size_t i)
 				return 0;
 			if (!(wtab[nx] & (W_LOWER | W_UPPER)) && !(*q == '-' && wtab[nx] == W_DIGIT))
 				break;
-			q = p + alnum_end(p, n, (size_t)(q - p) + 1);
+			q = p + alnum_end(p, n, (size_t)(q - p) + 1, acc);
 			continue;
 		}
 		if (s == S_DOT && !dot_goes_on(p, (size_t)(q - p)))
@@ -1221,14 +1244,15 @@ static void tokenise(tok *tk, const sl_text *t)
 	/* SL_W_SPACE_BEFORE when space came after the last token */
 	unsigned space = 0;
 	while (i < n) {
-		unsigned bc = btab[p[i]], f = 0;
+		unsigned bc = btab[p[i]], f = 0, acc = 0;
 		size_t e;
-		if (bc == B_LOWER) {
-			e = fast_word(p, n, i);
-		} else if (bc == B_UPPER) {
-			e = fast_word(p, n, i);
-			if (e)
-				f = word_case(p, i, e);
+		if (bc == B_LOWER || bc == B_UPPER) {
+			e = fast_word(p, n, i, &acc);
+			if (bc == B_UPPER) {
+				acc = W_UPPER;
+				if (e)
+					f = word_case(p, i, e);
+			}
 		} else if (bc == B_SPACE) {
 			space = nw ? SL_W_SPACE_BEFORE : 0;
 			i++;
@@ -1280,14 +1304,17 @@ static void tokenise(tok *tk, const sl_text *t)
 			unsigned char *o = (unsigned char *)pool;
 			if (len <= 16 && n - i >= 16) {
 				memcpy(o, p + i, 16);
-				lower8(o);
-				if (len > 8)
-					lower8(o + 8);
+				if (acc & W_UPPER) {
+					lower8(o);
+					if (len > 8)
+						lower8(o + 8);
+				}
 			} else {
 				memcpy(o, p + i, len);
-				for (size_t k = 0; k < len; k++)
-					if (o[k] >= 'A' && o[k] <= 'Z')
-						o[k] += 32;
+				if (acc & W_UPPER)
+					for (size_t k = 0; k < len; k++)
+						if (o[k] >= 'A' && o[k] <= 'Z')
+							o[k] += 32;
 			}
 			o[len] = 0;
 			w->norm = pool;

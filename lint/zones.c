@@ -4,8 +4,11 @@
  *
  * In: r->doc.blk (in document order, with kind, link, hidden, alternative
  * and text).  Out: r->doc.zone, one SL_Z_* bit set per block, computed once
- * per file (a second call does nothing).  Limits: none of its own; it looks
- * at each block's text once, bounded by the text's length.
+ * per file (a second call does nothing).  Limits: none of its own; it reads
+ * each body block's text once to count its code points and each block of
+ * the trailing footer walk once more, with every footer phrase matched in
+ * that one pass (an automaton built once per process), so the cost is
+ * linear in the text whatever the number of phrases.
  *
  * Definitions (the body is the run of body blocks -- every block that is
  * not the subject, the preheader or the title -- of one body: the preferred
