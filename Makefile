@@ -89,6 +89,10 @@ $(B)/bench: tests/bench.c $(B)/libsendlint.a
 $(B)/bench_phrases: tests/bench_phrases.c $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
+# the subject score's features, for scripts/train_subjects.py
+$(B)/subject_features: scripts/subject_features.c lint/internal.h $(B)/libsendlint.a
+	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
+
 install: sendlint
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 sendlint $(DESTDIR)$(BINDIR)/sendlint

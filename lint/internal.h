@@ -673,7 +673,7 @@ int ynode_strs(sl_loader *L, const sl_ynode *n, const char ***out, size_t *nout)
 
 typedef enum {
 	SL_RK_PHRASE, SL_RK_REGEX, SL_RK_HEADER, SL_RK_METRIC, SL_RK_META,
-	SL_RK_SPELL, SL_RK_NKINDS
+	SL_RK_SPELL, SL_RK_TOKENS, SL_RK_NKINDS
 } sl_rule_kind;
 
 /* Where a rule looks.  Body scopes see visible text of the preferred body
@@ -715,6 +715,9 @@ typedef struct sl_rule {
 	int report;             /* 0: only feeds meta rules */
 	int hidden;             /* 0 skip hidden text, 1 include it, 2 only it */
 	int cap;                /* hits counted in the score, default 1 */
+	int score_value;        /* `score: value` (tokens kind): the score adds
+	                           weight x each finding's value, reported or
+	                           not, instead of weight x min(hits, cap) */
 	const char **ex_match, **ex_nomatch;
 	size_t nex_match, nex_nomatch;
 	const sl_ynode *ex_node;/* for example failures' positions */
@@ -786,6 +789,10 @@ typedef struct sl_run {
 	                           sorting, or SIZE_MAX (engine.c) */
 	size_t *count;          /* per rule index: number of hits */
 	sl_hit spare;           /* what run_hit returns past the per-rule cap */
+	double *unreported;     /* per rule index: summed value of findings a
+	                           score: value rule made without a hit (tokens
+	                           under report_min); score.c adds them; NULL
+	                           until a kind sets one (tokens.c) */
 } sl_run;
 
 /* Add a hit (engine.c); returns it for the kind to fill note/fix.  The
@@ -874,7 +881,13 @@ typedef struct sl_kind_ops {
 } sl_kind_ops;
 
 extern const sl_kind_ops phrase_ops, regex_ops, header_ops, metric_ops,
-	meta_ops, spell_ops;
+	meta_ops, spell_ops, tokens_ops;
+
+/* tokens.c: the token features of a block (the subject: after leading
+ * Re:/Fwd:/Fw: prefixes), distinct and sorted (strcmp), as the tokens
+ * kind weighs them; *out an arena array of NUL-terminated strings.
+ * Returns the count. */
+size_t subject_tokens(sl_result *r, const sl_block *b, const char ***out);
 
 /* engine.c: run every rule over r->doc, apply suppressions, turn hits
  * into diagnostics (message templates, notes, fix-its) and scores. */

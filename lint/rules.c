@@ -48,6 +48,9 @@ static const char *const metric_keys[] = {
 };
 static const char *const meta_keys[] = { "expr", "at", NULL };
 static const char *const spell_keys[] = { "min_length", "ignore", NULL };
+static const char *const tokens_keys[] = {
+	"weights", "score", "report_min", "max_listed", NULL,
+};
 
 typedef struct kind_info {
 	const char *name;
@@ -63,12 +66,13 @@ static const kind_info kinds[SL_RK_NKINDS] = {
 	[SL_RK_METRIC] = { "metric", &metric_ops, metric_keys },
 	[SL_RK_META] = { "meta", &meta_ops, meta_keys },
 	[SL_RK_SPELL] = { "spell", &spell_ops, spell_keys },
+	[SL_RK_TOKENS] = { "tokens", &tokens_ops, tokens_keys },
 };
 
 /* Meta rules link last: they refer to the others. */
 static const sl_rule_kind link_order[SL_RK_NKINDS] = {
 	SL_RK_PHRASE, SL_RK_REGEX, SL_RK_HEADER, SL_RK_METRIC, SL_RK_SPELL,
-	SL_RK_META,
+	SL_RK_TOKENS, SL_RK_META,
 };
 
 static const char *const scope_names[SL_SC_NSCOPES] = {
@@ -464,7 +468,7 @@ static int read_kind(sl_loader *L, sl_rule *r, sl_ynode *map)
 	sl_ynode *v = ynode_get(map, "kind");
 	const char *s;
 	if (!v) {
-		load_error(L, NULL, "missing key 'kind' (phrase, regex, header, metric, spell or meta)");
+		load_error(L, NULL, "missing key 'kind' (phrase, regex, header, metric, spell, tokens or meta)");
 		return -1;
 	}
 	for (size_t i = 0; i + 1 < map->n; i += 2)
@@ -482,7 +486,7 @@ static int read_kind(sl_loader *L, sl_rule *r, sl_ynode *map)
 	for (int i = 0; i < SL_RK_NKINDS; i++)
 		guess_try(&g, s, kinds[i].name);
 	load_error(L, v, "unknown kind '%s'%s", s, g.best ? guess_text(L->ctx, &g) :
-	           " (expected phrase, regex, header, metric, spell or meta)");
+	           " (expected phrase, regex, header, metric, spell, tokens or meta)");
 	return -1;
 }
 

@@ -16,6 +16,15 @@
  * point traceable to the diagnostics the user sees.  Only reported rules
  * count (report: false sub-rules feed meta rules, whose diagnostics count
  * instead), and a suppressed diagnostic does not count.
+ *
+ * A rule with `score: value` (the tokens kind) adds weight * value for
+ * each of its findings instead, the value being what the finding measured
+ * (a summed token weight, which may be negative): every hit whose
+ * diagnostic is shown (or every hit, for report: false), plus the values
+ * of findings it kept below its reporting threshold (run->unreported):
+ * those count although not shown, as a sub-rule's would through its meta
+ * rule.  Its diagnostics' weight is set to what they added.  S below 0
+ * scores 0.
  * risk = noisy-or of the risk groups' scores, 100 * (1 - prod(1 - g/100)),
  * or their maximum (risk: {combine: max}).  The risk groups are those
  * risk.groups lists; without the list, the built-in groups and every
@@ -59,7 +68,7 @@ static const char *const builtin_names[] = {
 
 /* Keep equal to rules.d/scores.yml (test_score checks it). */
 static const sgroup builtin[NBUILTIN] = {
-	{ "subject", -3.0, 0.8 },
+	{ "subject", -3.1749, 1.0 },
 	{ "tone", -3.0, 1.0 },
 	{ "bundling", -2.5, 1.2 },
 	{ "deliverability", -3.0, 0.8 },
@@ -295,6 +304,49 @@ static int is_builtin(const char *g)
 	return 0;
 }
 
+/* The shown diagnostic of rule ru at sp, not yet matched to a hit, or
+ * NULL (suppressed, or over the diagnostics limit). */
+static sl_diag *shown_diag(sl_result *r, const sl_rule *ru, sl_span sp,
+                           unsigned char *used)
+{
+	for (size_t i = 0; i < r->ndiag; i++) {
+		sl_diag *d = &r->diag[i];
+		if (!used[i] && d->offset == sp.off && d->end_offset == sp.end &&
+		    !strcmp(d->rule, ru->id)) {
+			used[i] = 1;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+/* What a score: value rule adds to its group's S (see the top). */
+static double value_sum(sl_run *run, const sl_rule *ru)
+{
+	sl_result *r = run->r;
+	double s = 0;
+	unsigned char *used = NULL;
+	for (size_t i = 0; i < run->nhit; i++) {
+		const sl_hit *h = &run->hit[i];
+		if (h->rule != ru || !isfinite(h->value))
+			continue;
+		if (!ru->report) {
+			s += ru->weight * h->value;
+			continue;
+		}
+		if (!used)
+			used = arena_zalloc(&r->arena, r->ndiag ? r->ndiag : 1);
+		sl_diag *d = shown_diag(r, ru, text_span(h->text, h->off, h->end), used);
+		if (d) {
+			d->weight = ru->weight * h->value;
+			s += d->weight;
+		}
+	}
+	if (run->unreported && isfinite(run->unreported[ru->index]))
+		s += ru->weight * run->unreported[ru->index];
+	return s;
+}
+
 void score_compute(sl_run *run)
 {
 	sl_result *r = run->r;
@@ -334,12 +386,22 @@ void score_compute(sl_run *run)
 	double *S = arena_zalloc(&r->arena, ng * sizeof *S);
 	for (size_t i = 0; i < nr; i++) {
 		const sl_rule *ru = ctx->rule[i];
-		if (!n[i] || !ru->group)
+		if (!ru->group)
 			continue;
-		size_t hits = ru->cap >= 0 && n[i] > (size_t)ru->cap ? (size_t)ru->cap : n[i];
+		double add;
+		if (ru->score_value) {
+			if (!rule_on(ctx, ru))
+				continue;
+			add = value_sum(run, ru);
+		} else {
+			if (!n[i])
+				continue;
+			size_t hits = ru->cap >= 0 && n[i] > (size_t)ru->cap ? (size_t)ru->cap : n[i];
+			add = ru->weight * (double)hits;
+		}
 		for (size_t j = 0; j < ng; j++)
 			if (!strcmp(name[j], ru->group))
-				S[j] += ru->weight * (double)hits;
+				S[j] += add;
 	}
 	r->nscore = ng + 1;
 	r->score = arena_array(&r->arena, r->nscore, sizeof *r->score);

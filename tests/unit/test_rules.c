@@ -342,7 +342,7 @@ static const struct {
 	  "    1 | - kind: regex\n"
 	  "      | ^~~~~~~~~~~~~\n"
 	  "tests/rules/bad-missing/nogroup.yml: error: missing key 'group' (the rule is not in a group's folder)\n"
-	  "tests/rules/bad-missing/t/nokeys.yml: error: missing key 'kind' (phrase, regex, header, metric, spell or meta)\n"
+	  "tests/rules/bad-missing/t/nokeys.yml: error: missing key 'kind' (phrase, regex, header, metric, spell, tokens or meta)\n"
 	  "tests/rules/bad-missing/t/nokeys.yml: error: missing key 'scope'\n"
 	  "tests/rules/bad-missing/t/nokeys.yml: error: missing key 'message'\n"
 	  "tests/rules/bad-missing/t/nokeys.yml: error: missing key 'description'\n"
@@ -358,7 +358,7 @@ static const struct {
 	  "tests/rules/bad-kind-scope/t/kind.yml:1:7: error: unknown kind 'phrasee' (did you mean 'phrase'?)\n"
 	  "    1 | kind: phrasee\n"
 	  "      |       ^~~~~~~\n"
-	  "tests/rules/bad-kind-scope/t/kind2.yml:1:7: error: unknown kind 'words' (expected phrase, regex, header, metric, spell or meta)\n"
+	  "tests/rules/bad-kind-scope/t/kind2.yml:1:7: error: unknown kind 'words' (expected phrase, regex, header, metric, spell, tokens or meta)\n"
 	  "    1 | kind: words\n"
 	  "      |       ^~~~~\n"
 	  /* an unknown kind: any kind's key is let be, others are not */

@@ -95,18 +95,18 @@ static const struct {
 } score_cases[] = {
 	{ "", "risk=0 subject=0 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	/* S = 0.8 x 1 -> 100 (sig(-2.2) - sig(-3)) / (1 - sig(-3)) = 5.2 */
-	{ "subject/a", "risk=5 subject=5 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
+	{ "subject/a", "risk=6 subject=6 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	/* cap 1: three diagnostics count once */
 	{ "subject/a subject/a subject/a",
-	  "risk=5 subject=5 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
+	  "risk=6 subject=6 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	/* weight 2, cap 3: S = 6 */
 	{ "subject/b subject/b subject/b subject/b subject/b",
-	  "risk=85 subject=85 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
+	  "risk=94 subject=94 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	{ "subject/a subject/b subject/b subject/b",
-	  "risk=93 subject=93 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
+	  "risk=98 subject=98 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	/* risk = 1 - (0.95 x 0.86 x 0.27 x 0.95) */
 	{ "subject/a tone/a bundling/m deliverability/d",
-	  "risk=79 subject=5 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0" },
+	  "risk=79 subject=6 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0" },
 	/* custom groups: default parameters, and in risk (no risk.groups):
 	 * 100 (1 - (1 - .23)(1 - .08)) = 29 */
 	{ "alpha/y zeta/x", "risk=29 subject=0 tone=0 bundling=0 deliverability=0 alpha=23 zeta=8" },
@@ -236,7 +236,7 @@ static void test_overrides(void)
 	ctx_new();
 	T_EQ(load("risk: {combine: max}\n"), 0, "combine max");
 	T_STREQ(scores("subject/a tone/a bundling/m deliverability/d"),
-	        "risk=73 subject=5 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0", "max");
+	        "risk=73 subject=6 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0", "max");
 	ctx_free();
 
 	ctx_new();
