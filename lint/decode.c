@@ -234,6 +234,7 @@ typedef struct b64 {
 	dec d;
 	char buf[B64_CHUNK + 3]; /* decoded bytes of the current line */
 	size_t blen, boff, bend;
+	int dry;                 /* check only: keep no decoded bytes */
 } b64;
 
 static void b64_flush(b64 *s)
@@ -246,6 +247,10 @@ static void b64_flush(b64 *s)
 /* Append decoded bytes whose characters span [from, to). */
 static void b64_out(b64 *s, const char *b, size_t n, size_t from, size_t to)
 {
+	if (s->dry) {
+		s->bend = to;
+		return;
+	}
 	if (!s->blen)
 		s->boff = from;
 	memcpy(s->buf + s->blen, b, n);
@@ -255,14 +260,17 @@ static void b64_out(b64 *s, const char *b, size_t n, size_t from, size_t to)
 		b64_flush(s);
 }
 
-static void b64_decode(sl_result *r, const sl_text *in, sl_text *out)
+/* Decode base64 into out; dry: only report what is wrong (out empty). */
+static void b64_run(sl_result *r, const sl_text *in, sl_text *out, int dry)
 {
 	b64 s;
 	s.blen = s.boff = s.bend = 0;
+	s.dry = dry;
 	dec_init(&s.d, r, in);
 	const unsigned char *p = s.d.p;
 	size_t n = s.d.n;
-	tb_reserve(&s.d.tb, n / 4 * 3 + 3, n / 64 + 16);
+	if (!dry)
+		tb_reserve(&s.d.tb, n / 4 * 3 + 3, n / 64 + 16);
 	uint32_t acc = 0;
 	int nq = 0, done = 0, pad_need = 0;
 	size_t quad_off = 0, nbad = 0, bad_off = 0, pad_off = 0, junk_off = 0, junk_end = 0;
@@ -278,7 +286,7 @@ static void b64_decode(sl_result *r, const sl_text *in, sl_text *out)
 		if (done) {
 			if (pad_need && c == '=') {
 				pad_need = 0;
-				if (s.blen)
+				if (s.blen || s.dry)
 					s.bend = pos + 1;
 				continue;
 			}
@@ -347,6 +355,11 @@ static void b64_decode(sl_result *r, const sl_text *in, sl_text *out)
 		           text_span(in, junk_off, junk_end),
 		           "data after the end of the base64 padding, ignored");
 	tb_finish(&s.d.tb, out);
+}
+
+static void b64_decode(sl_result *r, const sl_text *in, sl_text *out)
+{
+	b64_run(r, in, out, 0);
 }
 
 /* --- x-uuencode ------------------------------------------------------------ */
@@ -543,7 +556,7 @@ void decode_check(sl_result *r, sl_part *p)
 	if (is_qp)
 		qp_decode(r, &body, &raw);
 	else
-		b64_decode(r, &body, &raw);
+		b64_run(r, &body, &raw, 1);
 	/* the bytes are not kept: only the diagnostics matter */
 }
 
