@@ -61,7 +61,7 @@ $(B)/libsendlint.a: $(LIB_OBJ)
 $(BIN): $(B)/main.o $(B)/libsendlint.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/t.h $(B)/libsendlint.a
+$(B)/unit/%: tests/unit/%.c tests/unit/t.h tests/unit/t_result.h $(B)/libsendlint.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 

@@ -8,28 +8,18 @@
 
 #include "internal.h"
 #include "t.h"
+#include "t_result.h"
 
 #define B(s) s, sizeof(s) - 1
 
 static sl_result *mk(const char *s, size_t n)
 {
-	sl_result *r = calloc(1, sizeof *r);
-	arena_init(&r->arena, NULL);
-	r->lim = (sl_limits){ SL_DEFAULT_INPUT_SIZE, SL_DEFAULT_HEADER_COUNT,
-	                      SL_DEFAULT_HEADER_LINE, SL_DEFAULT_MIME_DEPTH,
-	                      SL_DEFAULT_MIME_PARTS, SL_DEFAULT_DECODED_SIZE,
-	                      SL_DEFAULT_HTML_DEPTH, SL_DEFAULT_DIAGNOSTICS,
-	                      SL_DEFAULT_REGEX_MATCH };
-	r->src = (const unsigned char *)s;
-	r->len = n;
-	text_identity(&r->srctext, &r->arena, s, 0, n);
-	return r;
+	return t_result(s, n);
 }
 
 static void rfree(sl_result *r)
 {
-	arena_release(&r->arena);
-	free(r);
+	t_result_free(r);
 }
 
 /* The source-map invariants of t over the file r->src. */

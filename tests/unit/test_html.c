@@ -14,34 +14,18 @@
 
 #include "internal.h"
 #include "t.h"
+#include "t_result.h"
 
 static sl_result *extract(const char *html, size_t len)
 {
-	sl_result *r = calloc(1, sizeof *r);
-	if (!r)
-		abort();
-	arena_init(&r->arena, NULL);
-	r->lim.input_size = SL_DEFAULT_INPUT_SIZE;
-	r->lim.header_count = SL_DEFAULT_HEADER_COUNT;
-	r->lim.header_line = SL_DEFAULT_HEADER_LINE;
-	r->lim.mime_depth = SL_DEFAULT_MIME_DEPTH;
-	r->lim.mime_parts = SL_DEFAULT_MIME_PARTS;
-	r->lim.decoded_size = SL_DEFAULT_DECODED_SIZE;
-	r->lim.html_depth = SL_DEFAULT_HTML_DEPTH;
-	r->lim.diagnostics = SL_DEFAULT_DIAGNOSTICS;
-	r->lim.regex_match = SL_DEFAULT_REGEX_MATCH;
-	r->src = (const unsigned char *)html;
-	r->len = len;
-	text_identity(&r->srctext, &r->arena, html, 0, len);
-	r->doc.preheader_blk = -1;
+	sl_result *r = t_result(html, len);
 	html_extract(r, &r->srctext, 0);
 	return r;
 }
 
 static void release(sl_result *r)
 {
-	arena_release(&r->arena);
-	free(r);
+	t_result_free(r);
 }
 
 /* --- dumps: one line per item, joined with '\n' ------------------------ */

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "t.h"
+#include "t_result.h"
 
 #define SUM0 "; risk 0 (subject 0, tone 0, bundling 0, deliverability 0)\n"
 
@@ -16,21 +17,8 @@
 
 static sl_result *mk(const char *name, const char *src, size_t len)
 {
-	sl_result *r = calloc(1, sizeof *r);
-	if (!r)
-		abort();
-	arena_init(&r->arena, NULL);
-	r->lim = (sl_limits){
-		SL_DEFAULT_INPUT_SIZE, SL_DEFAULT_HEADER_COUNT, SL_DEFAULT_HEADER_LINE,
-		SL_DEFAULT_MIME_DEPTH, SL_DEFAULT_MIME_PARTS, SL_DEFAULT_DECODED_SIZE,
-		SL_DEFAULT_HTML_DEPTH, SL_DEFAULT_DIAGNOSTICS, SL_DEFAULT_REGEX_MATCH,
-	};
+	sl_result *r = t_result(src, len);
 	r->name = name;
-	r->src = (const unsigned char *)src;
-	r->len = len;
-	source_lines(r);
-	text_identity(&r->srctext, &r->arena, src, 0, len);
-	r->doc.html_part = r->doc.text_part = r->doc.preheader_blk = -1;
 	scores_default(r);
 	return r;
 }

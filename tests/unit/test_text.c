@@ -13,28 +13,12 @@
 
 #include "internal.h"
 #include "t.h"
+#include "t_result.h"
 
 static sl_result *mk(const char *s, size_t n, sl_kind kind)
 {
-	sl_result *r = calloc(1, sizeof *r);
-	if (!r)
-		abort();
-	arena_init(&r->arena, NULL);
-	r->lim.input_size = SL_DEFAULT_INPUT_SIZE;
-	r->lim.header_count = SL_DEFAULT_HEADER_COUNT;
-	r->lim.header_line = SL_DEFAULT_HEADER_LINE;
-	r->lim.mime_depth = SL_DEFAULT_MIME_DEPTH;
-	r->lim.mime_parts = SL_DEFAULT_MIME_PARTS;
-	r->lim.decoded_size = SL_DEFAULT_DECODED_SIZE;
-	r->lim.html_depth = SL_DEFAULT_HTML_DEPTH;
-	r->lim.diagnostics = SL_DEFAULT_DIAGNOSTICS;
-	r->lim.regex_match = SL_DEFAULT_REGEX_MATCH;
-	r->src = (const unsigned char *)s;
-	r->len = n;
-	text_identity(&r->srctext, &r->arena, s, 0, n);
+	sl_result *r = t_result(s, n);
 	r->doc.kind = kind;
-	r->doc.html_part = r->doc.text_part = -1;
-	r->doc.preheader_blk = -1;
 	return r;
 }
 
