@@ -50,7 +50,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
 
 all: $(BIN)
 
-$(B)/%.o: lint/%.c lint/internal.h lint/sendlint.h
+$(B)/%.o: lint/%.c $(wildcard lint/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 

@@ -436,6 +436,10 @@ struct sl_result {
 	sl_doc doc;
 	sl_score *score;
 	size_t nscore;
+	sl_unit_score *uscore;  /* score.c: per sentence / paragraph, > 0 only */
+	size_t nuscore;
+	sl_summary *summary;    /* summary.c: scores explained in words */
+	size_t nsummary;
 	size_t *rule_hits;      /* engine.c: hits per rule index, reported or
 	                           not (sl_check_rules reads it); NULL before */
 };

@@ -182,6 +182,18 @@ const sl_score *sl_result_scores(const sl_result *r, size_t *n)
 	return r->score;
 }
 
+const sl_unit_score *sl_result_unit_scores(const sl_result *r, size_t *n)
+{
+	*n = r ? r->nuscore : 0;
+	return r ? r->uscore : NULL;
+}
+
+const sl_summary *sl_result_summaries(const sl_result *r, size_t *n)
+{
+	*n = r ? r->nsummary : 0;
+	return r ? r->summary : NULL;
+}
+
 int sl_result_score(const sl_result *r, const char *group)
 {
 	size_t n;

@@ -42,62 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "internal.h"
-
-typedef struct mrule mrule;
-
-/* Things one instance holds that a metric counted and located. */
-#define METRIC_ITEMS ((size_t)1000)
-
-/* Something a metric counted, located: a hit of its own with `span:
- * each`, part of the hit's range with `span: items`. */
-typedef struct mitem {
-	const sl_text *t;       /* the text it is in: a block's, a header's raw value */
-	uint32_t off, end;
-	const char *fix;        /* a replacement the metric computed, or NULL */
-	const char *note;       /* or NULL */
-	int blk;                /* its block, -1 none, -2 the instance's */
-} mitem;
-
-/* What a measurement leaves besides its value. */
-typedef struct mout {
-	mitem *item;
-	size_t n, alloc;
-	int full;               /* METRIC_ITEMS reached (reported once) */
-	const char *note;       /* for a hit that spans the instance */
-} mout;
-
-/* One scope instance (or, for body and message scopes, all of them). */
-typedef struct mset {
-	sl_result *r;
-	const sl_rule *rule;
-	const mrule *mr;
-	const sl_unit *u;
-	size_t nu;
-	mout *out;              /* where located metrics put their items */
-} mset;
-
-typedef double (*mfn)(const mset *m);
-
-typedef struct metric {
-	const char *name;
-	mfn fn;
-	int doc;                /* document-wide: body or message scope only */
-	int locates;            /* fills m->out: span items and each allowed */
-} metric;
-
-enum { SPAN_UNIT, SPAN_ITEMS, SPAN_EACH };
-
-struct mrule {
-	const metric *m;
-	double min, max, equals;
-	int has_min, has_max, has_equals;
-	double min_words;
-	double ignore_shorter;
-	int span;               /* SPAN_* */
-	const sl_wordset *vocab;
-	const sl_wordset *words; /* `words:`, NULL if none */
-};
+#include "metric.h"
 
 /* --- helpers ---------------------------------------------------------------- */
 
@@ -530,9 +475,7 @@ static double m_hidden_text_chars(const mset *m)
 
 /* --- located items -------------------------------------------------------- */
 
-/* Record t[off, end) as counted; NULL (nothing recorded) past
- * METRIC_ITEMS or when the caller does not collect. */
-static mitem *item_add(const mset *m, const sl_text *t, size_t off, size_t end)
+mitem *metric_item_add(const mset *m, const sl_text *t, size_t off, size_t end)
 {
 	mout *o = m->out;
 	if (!o || end > t->len || off > end)
@@ -808,7 +751,7 @@ static double m_shouting_words(const mset *m)
 			if (m->r->ctx->speller && w->norm && !speller_check(m->r->ctx, w->norm, w->normlen))
 				continue;
 			n++;
-			item_add(m, u->text, w->off, (size_t)w->off + w->len);
+			metric_item_add(m, u->text, w->off, (size_t)w->off + w->len);
 		}
 	}
 	return n;
@@ -862,7 +805,7 @@ static double m_gappy_words(const mset *m)
 			}
 			if (letters >= 4) {
 				n++;
-				item_add(m, m->u[u].text, v.at[start], v.at[last + 1]);
+				metric_item_add(m, m->u[u].text, v.at[start], v.at[last + 1]);
 			}
 			i = last + 1;
 		}
@@ -935,7 +878,7 @@ static double m_leet_words(const mset *m)
 				cand[j] = 0;
 				if (known_word(m, cand, j)) {
 					n++;
-					mitem *it = item_add(m, u->text, w->off, (size_t)w->off + w->len);
+					mitem *it = metric_item_add(m, u->text, w->off, (size_t)w->off + w->len);
 					if (it)
 						it->note = arena_printf(&m->r->arena, "reads as '%s'", cand);
 					break;
@@ -1092,7 +1035,7 @@ static double m_broken_words(const mset *m)
 			const char *why = NULL;
 			if (ok && broken_compound(m, base + v.at[s], v.at[e] - v.at[s], &why)) {
 				n++;
-				mitem *it = item_add(m, u->text, v.at[s], v.at[e]);
+				mitem *it = metric_item_add(m, u->text, v.at[s], v.at[e]);
 				if (it)
 					it->note = why;
 			}
@@ -1113,7 +1056,7 @@ static double m_broken_words(const mset *m)
 				joined[jl] = 0;
 				if (k1 > k0 && wordset_has(m->mr->words, joined, jl)) {
 					n++;
-					mitem *it = item_add(m, u->text, u->word[k0].off,
+					mitem *it = metric_item_add(m, u->text, u->word[k0].off,
 					                     (size_t)w->off + w->len);
 					if (it)
 						it->note = arena_printf(&m->r->arena, "reads as '%s'", joined);
@@ -1184,7 +1127,7 @@ static double m_lookalike_words(const mset *m)
 			if (!why)
 				continue;
 			n++;
-			mitem *it = item_add(m, u->text, w->off, (size_t)w->off + w->len);
+			mitem *it = metric_item_add(m, u->text, w->off, (size_t)w->off + w->len);
 			if (it)
 				it->note = why;
 		}
@@ -1296,7 +1239,7 @@ static double m_invisible_chars(const mset *m)
 			while (i < v.n && invisible_cp(v.cp[i]) && !invisible_needed(&v, i, rtl))
 				i++;
 			n += (double)(i - s);
-			mitem *it = item_add(m, m->u[u].text, v.at[s], v.at[i]);
+			mitem *it = metric_item_add(m, m->u[u].text, v.at[s], v.at[i]);
 			if (!it)
 				continue;
 			if (i - s == 1)
@@ -1334,7 +1277,7 @@ static double m_emoji_words(const mset *m)
 			if (!stands)
 				continue;
 			n++;
-			item_add(m, u->text, w->off, (size_t)w->off + w->len);
+			metric_item_add(m, u->text, w->off, (size_t)w->off + w->len);
 		}
 	}
 	return n;
@@ -1463,7 +1406,7 @@ static double m_recipient_words(const mset *m)
 			if (!why)
 				continue;
 			n++;
-			mitem *it = item_add(m, u->text, w->off, (size_t)w->off + w->len);
+			mitem *it = metric_item_add(m, u->text, w->off, (size_t)w->off + w->len);
 			if (it)
 				it->note = why;
 		}
@@ -1498,14 +1441,14 @@ static double m_edge_spaces(const mset *m)
 			tail--;
 		if (lead >= 2) {
 			n++;
-			item_add(m, raw, 1, lead);
+			metric_item_add(m, raw, 1, lead);
 		}
 		size_t t = tail;
 		while (t < len && raw->p[t] == '\r')
 			t++; /* a stray CR is not a space */
 		if (t < len && t == tail) {
 			n++;
-			item_add(m, raw, tail, len);
+			metric_item_add(m, raw, tail, len);
 		}
 	}
 	return any ? n : NAN;
@@ -1549,7 +1492,7 @@ static double m_space_runs(const mset *m)
 			if (folded)
 				continue;
 			n++;
-			item_add(m, m->u[u].text, v.at[s], v.at[i]);
+			metric_item_add(m, m->u[u].text, v.at[s], v.at[i]);
 		}
 	}
 	return n;
@@ -1627,7 +1570,7 @@ static double m_plain_encoded_words(const mset *m)
 		if (!plain)
 			continue;
 		n += (double)count;
-		mitem *it = item_add(m, raw, first, last);
+		mitem *it = metric_item_add(m, raw, first, last);
 		if (!it)
 			continue;
 		/* the decoded bytes that came from [first, last) of the field */
@@ -1826,7 +1769,7 @@ static double m_unique_id(const mset *m)
 		if (at == (size_t)-1)
 			continue;
 		n++;
-		item_add(m, u->text, u->off + at, u->off + e);
+		metric_item_add(m, u->text, u->off + at, u->off + e);
 	}
 	return n;
 }
@@ -1928,7 +1871,7 @@ static double m_preheader_missing(const mset *m)
 		if (b->kind == SL_BLK_SUBJECT || b->kind == SL_BLK_TITLE || b->kind == SL_BLK_PREHEADER ||
 		    b->hidden || b->alternative || !b->html)
 			continue;
-		mitem *it = item_add(m, &b->text, 0, b->text.len);
+		mitem *it = metric_item_add(m, &b->text, 0, b->text.len);
 		if (it)
 			it->blk = (int)i;
 		break;
@@ -1971,6 +1914,20 @@ static const metric metrics[] = {
 };
 #define NMETRICS (sizeof metrics / sizeof *metrics)
 
+/* The measurement named name in any module's registry, or NULL. */
+static const metric *metric_find(const char *name)
+{
+	for (size_t i = 0; i < NMETRICS; i++)
+		if (!strcmp(metrics[i].name, name))
+			return &metrics[i];
+	const metric *const more[] = { metrics_links, metrics_compliance };
+	for (size_t k = 0; k < sizeof more / sizeof *more; k++)
+		for (const metric *m = more[k]; m->name; m++)
+			if (!strcmp(m->name, name))
+				return m;
+	return NULL;
+}
+
 /* --- compiling ---------------------------------------------------------------- */
 
 static int read_num(sl_loader *L, sl_ynode *map, const char *key, double *v, int *has)
@@ -2001,9 +1958,7 @@ static int metric_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 	}
 	if (ynode_str(L, n, &name) < 0)
 		return -1;
-	for (size_t i = 0; i < NMETRICS; i++)
-		if (!strcmp(metrics[i].name, name))
-			mr->m = &metrics[i];
+	mr->m = metric_find(name);
 	if (!mr->m) {
 		load_error(L, n, "unknown metric '%s'", name);
 		return -1;

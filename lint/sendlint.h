@@ -240,6 +240,25 @@ const sl_diag *sl_result_diag(const sl_result *res, size_t i);
 /* Scores: *n receives the count; the array is owned by the result. */
 const sl_score *sl_result_scores(const sl_result *res, size_t *n);
 int sl_result_score(const sl_result *res, const char *group);
+/* Scores of single sentences and paragraphs (the tone group scores each
+ * one on its own, as it scores the message), in document order; only
+ * units that score above 0 are listed.  Owned by the result. */
+typedef struct sl_unit_score {
+	const char *group;        /* "tone" */
+	const char *scope;        /* "sentence" or "paragraph" */
+	size_t offset, end_offset;/* original file bytes of the unit */
+	int value;                /* 1-100 */
+} sl_unit_score;
+const sl_unit_score *sl_result_unit_scores(const sl_result *res, size_t *n);
+/* A group's score explained in words (the bundling summary: which bad
+ * news, inside which frame, where, how visible), one line each, in the
+ * order they should be read.  Owned by the result. */
+typedef struct sl_summary {
+	const char *group;        /* "bundling" */
+	const char *text;         /* lowercase, no full stop */
+	size_t offset;            /* original file byte it is about */
+} sl_summary;
+const sl_summary *sl_result_summaries(const sl_result *res, size_t *n);
 /* Highest severity among the diagnostics, -1 if none. */
 int sl_result_max_severity(const sl_result *res);
 
