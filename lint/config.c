@@ -31,7 +31,9 @@ struct sl_config {
 	size_t nrules;
 	const char **disable, **enable;
 	size_t ndisable, nenable;
+	const sl_ynode **disable_at, **enable_at; /* where each is written */
 	sl_severity_override *sev;
+	const sl_ynode **sev_at;
 	size_t nsev;
 	int fail_level;        /* SL_CONFIG_UNSET / NONE / sl_severity */
 	int max_risk;          /* SL_CONFIG_UNSET or 0-100 */
@@ -221,13 +223,19 @@ char *sl_config_find(const char *path)
 /* --- loading --------------------------------------------------------- */
 
 /* A list of non-empty strings; paths are joined to the file's dir. */
+/* A string or a list of strings; *where (when where is non-NULL) gets the
+ * node of each, for errors found later. */
 static int read_list(sl_loader *L, sl_config *cfg, sl_ynode *v, const char ***out,
-                     size_t *n, int paths)
+                     size_t *n, int paths, const sl_ynode ***where)
 {
 	if (ynode_strs(L, v, out, n))
 		return -1;
+	if (where)
+		*where = arena_array(&L->ctx->arena, *n + 1, sizeof **where);
 	for (size_t i = 0; i < *n; i++) {
 		const sl_ynode *at = v->type == SL_Y_SEQ ? v->item[i] : v;
+		if (where)
+			(*where)[i] = at;
 		if (!*(*out)[i]) {
 			load_error(L, at, "an empty string is not allowed here");
 			return -1;
@@ -268,6 +276,7 @@ static void read_severity_map(sl_loader *L, sl_config *cfg, sl_ynode *v)
 		return;
 	}
 	cfg->sev = arena_array(&L->ctx->arena, v->n / 2 + 1, sizeof *cfg->sev);
+	cfg->sev_at = arena_array(&L->ctx->arena, v->n / 2 + 1, sizeof *cfg->sev_at);
 	for (size_t i = 0; i + 1 < v->n; i += 2) {
 		int lv;
 		if (!v->item[i]->len) {
@@ -278,6 +287,7 @@ static void read_severity_map(sl_loader *L, sl_config *cfg, sl_ynode *v)
 			continue;
 		cfg->sev[cfg->nsev].id = v->item[i]->str;
 		cfg->sev[cfg->nsev].severity = (sl_severity)lv;
+		cfg->sev_at[cfg->nsev] = v->item[i];
 		cfg->nsev++;
 	}
 }
@@ -286,11 +296,11 @@ static void read_severity_map(sl_loader *L, sl_config *cfg, sl_ynode *v)
 static void config_key(sl_loader *L, sl_config *cfg, const char *key, sl_ynode *v)
 {
 	if (!strcmp(key, "rules")) {
-		read_list(L, cfg, v, &cfg->rules, &cfg->nrules, 1);
+		read_list(L, cfg, v, &cfg->rules, &cfg->nrules, 1, NULL);
 	} else if (!strcmp(key, "disable")) {
-		read_list(L, cfg, v, &cfg->disable, &cfg->ndisable, 0);
+		read_list(L, cfg, v, &cfg->disable, &cfg->ndisable, 0, &cfg->disable_at);
 	} else if (!strcmp(key, "enable")) {
-		read_list(L, cfg, v, &cfg->enable, &cfg->nenable, 0);
+		read_list(L, cfg, v, &cfg->enable, &cfg->nenable, 0, &cfg->enable_at);
 	} else if (!strcmp(key, "severity")) {
 		read_severity_map(L, cfg, v);
 	} else if (!strcmp(key, "fail-level")) {
@@ -304,9 +314,9 @@ static void config_key(sl_loader *L, sl_config *cfg, const char *key, sl_ynode *
 				cfg->max_risk = (int)d;
 		}
 	} else if (!strcmp(key, "vocabulary")) {
-		read_list(L, cfg, v, &cfg->vocab, &cfg->nvocab, 0);
+		read_list(L, cfg, v, &cfg->vocab, &cfg->nvocab, 0, NULL);
 	} else if (!strcmp(key, "ignore")) {
-		read_list(L, cfg, v, &cfg->ignore, &cfg->nignore, 0);
+		read_list(L, cfg, v, &cfg->ignore, &cfg->nignore, 0, NULL);
 	} else if (!strcmp(key, "templates-have-headers")) {
 		int b;
 		if (!ynode_bool(L, v, &b))
@@ -316,7 +326,7 @@ static void config_key(sl_loader *L, sl_config *cfg, const char *key, sl_ynode *
 		size_t n;
 		if (v->type != SL_Y_SCALAR)
 			load_error(L, v, "expected a path");
-		else if (!read_list(L, cfg, v, &d, &n, 1))
+		else if (!read_list(L, cfg, v, &d, &n, 1, NULL))
 			cfg->dict = d[0];
 	}
 }
@@ -458,6 +468,10 @@ int sl_config_apply(sl_config *cfg, sl_options *o)
 	o->ncfg_disable = cfg->ndisable;
 	o->cfg_enable = cfg->enable;
 	o->ncfg_enable = cfg->nenable;
+	o->cfg_disable_at = (const void *const *)cfg->disable_at;
+	o->cfg_enable_at = (const void *const *)cfg->enable_at;
+	o->cfg_severity_at = (const void *const *)cfg->sev_at;
+	o->ncfg_severity = cfg->nsev;
 	if (!o->dict)
 		o->dict = cfg->dict;
 	if (!o->templates_have_headers && cfg->tmpl_headers > 0)

@@ -107,7 +107,11 @@ static int context_load(sl_context *ctx, const sl_options *opts)
 	int rc = open_speller(ctx);
 	if (rc)
 		return rc;
-	return rules_load(ctx);
+	rc = rules_load(ctx);
+	/* the configuration's nodes are its caller's: forget them */
+	ctx->opts.cfg_disable_at = ctx->opts.cfg_enable_at = ctx->opts.cfg_severity_at = NULL;
+	ctx->opts.ncfg_severity = 0;
+	return rc;
 }
 
 int sl_context_new(sl_context **out, const sl_options *opts)

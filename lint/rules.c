@@ -841,7 +841,9 @@ int rules_select_match(const char *sel, const sl_rule *r)
 	return !strncmp(r->id, sel, n) && r->id[n] == '/';
 }
 
-static void no_such(sl_loader *L, const char *what, const char *sel)
+/* at: where a configuration file wrote sel (an sl_ynode), or NULL for
+ * the command line. */
+static void no_such(sl_loader *L, const char *what, const char *sel, const void *at)
 {
 	sl_context *ctx = L->ctx;
 	guess g = { 0 };
@@ -850,12 +852,12 @@ static void no_such(sl_loader *L, const char *what, const char *sel)
 		guess_try(&g, sel, ctx->rule[i]->group);
 	}
 	L->path = NULL;
-	load_error(L, NULL, "cannot %s '%s': no rule, group or id prefix has that name%s",
+	load_error(L, at, "cannot %s '%s': no rule, group or id prefix has that name%s",
 	           what, sel, guess_text(ctx, &g));
 }
 
 static void select_rules(sl_loader *L, const char *const *sel, size_t n, int on,
-                         const char *what)
+                         const char *what, const void *const *at)
 {
 	sl_context *ctx = L->ctx;
 	for (size_t i = 0; i < n; i++) {
@@ -867,7 +869,7 @@ static void select_rules(sl_loader *L, const char *const *sel, size_t n, int on,
 			}
 		}
 		if (!hit)
-			no_such(L, what, sel[i]);
+			no_such(L, what, sel[i], at ? at[i] : NULL);
 	}
 }
 
@@ -875,10 +877,10 @@ static void apply_selection(sl_loader *L)
 {
 	const sl_options *o = &L->ctx->opts;
 	sl_context *ctx = L->ctx;
-	select_rules(L, o->cfg_disable, o->ncfg_disable, 0, "disable");
-	select_rules(L, o->cfg_enable, o->ncfg_enable, 1, "enable");
-	select_rules(L, o->disable, o->ndisable, 0, "disable");
-	select_rules(L, o->enable, o->nenable, 1, "enable");
+	select_rules(L, o->cfg_disable, o->ncfg_disable, 0, "disable", o->cfg_disable_at);
+	select_rules(L, o->cfg_enable, o->ncfg_enable, 1, "enable", o->cfg_enable_at);
+	select_rules(L, o->disable, o->ndisable, 0, "disable", NULL);
+	select_rules(L, o->enable, o->nenable, 1, "enable", NULL);
 	for (size_t i = 0; i < o->nseverity; i++) {
 		int hit = 0;
 		for (size_t k = 0; k < ctx->nrule; k++) {
@@ -888,7 +890,9 @@ static void apply_selection(sl_loader *L)
 			}
 		}
 		if (!hit)
-			no_such(L, "set the severity of", o->severity[i].id);
+			no_such(L, "set the severity of", o->severity[i].id,
+			        o->cfg_severity_at && i < o->ncfg_severity ?
+			        o->cfg_severity_at[i] : NULL);
 	}
 }
 

@@ -91,6 +91,15 @@ typedef struct sl_options {
 	size_t ncfg_disable;
 	const char *const *cfg_enable;
 	size_t ncfg_enable;
+	/* Where the file wrote each entry, for errors at a line and column:
+	 * opaque, parallel to cfg_disable, cfg_enable and the first
+	 * ncfg_severity entries of severity (the file's).  Set by
+	 * sl_config_apply, read only while sl_context_new runs; NULL (and 0)
+	 * when unknown. */
+	const void *const *cfg_disable_at;
+	const void *const *cfg_enable_at;
+	const void *const *cfg_severity_at;
+	size_t ncfg_severity;
 } sl_options;
 
 /* A growable output string, owned by the caller: sl_strbuf_release() it. */

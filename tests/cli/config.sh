@@ -27,3 +27,6 @@ printf 'fail-levle: warning\n' > "$t/project/sub/.sendlint.yml"
 (cd "$t" && run project/sub/sale.eml)
 echo "== an invalid rule directory"
 run --rules=../rules/bad-keys ../../corpus/subject-plain-exclamations.eml
+echo "== selections that name no rule: at their place in the file"
+printf 'disable: [tone/nope, subject/all-capz]\nseverity:\n  tone/x: error\n' > "$t/project/sub/.sendlint.yml"
+(cd "$t" && run --enable=bogus project/sub/sale.eml)
