@@ -1,12 +1,23 @@
 /*
  * html_style.c - the little CSS the HTML stage needs: an element's inline
- * style declarations and colour values.
+ * style declarations, colour values and their contrast, and the class
+ * rules of <style> blocks that hide or show.
  *
- * In: the (entity-decoded) text of a style attribute, or one colour value.
- * Out: an sl_css (hidden or not, colour, background colour, padding,
- * width and height in px) or a colour as 0xRRGGBB.  Nothing is allocated;
- * every loop is bounded by the length given; numbers are clamped.
+ * In: the (entity-decoded) text of a style attribute, one colour value,
+ * or the text of a <style> element.  Out: an sl_css (hidden or not and
+ * why, font size too small to read, colour, background colour, padding,
+ * width and height in px), a colour as 0xRRGGBB, a WCAG 2 contrast ratio,
+ * or an sl_sheet: one entry per class named by a simple selector (.name,
+ * tag.name) whose unconditional rules hide (SL_HIDE_* bits, a tiny font)
+ * or whose rules inside @media show (so the element is content for some
+ * screens, SL_HIDE_RESPONSIVE, not hidden text).  Only the sheet is
+ * allocated (in the result's arena), at most SL_CSS_SHEET_MAX classes per
+ * part (then input/limit-style-classes).  Every loop is bounded by the
+ * length given; a <style> text is read in linear time (one level of
+ * @media; other at-rules and nested blocks are skipped whole); numbers
+ * are clamped.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -312,7 +323,21 @@ static long background_color(sl_str v)
 
 typedef struct css_flags {
 	int none, invisible, font0, opacity0, mso, box0, overflow, indent, positioned, offset;
+	int tiny;              /* font-size 0 or 1px */
+	int font;              /* font-size set */
+	int shows;             /* see sl_css.shows */
 } css_flags;
+
+/* A font size too small to read: 0, or at most 1px or 1pt. */
+static int tiny_font(sl_str s)
+{
+	css_num n = parse_num(s);
+	if (!n.ok || n.v < 0)
+		return 0;
+	if (n.v == 0)
+		return 1;
+	return (!strcmp(n.unit, "px") || !strcmp(n.unit, "pt")) && n.v <= 1;
+}
 
 static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 {
@@ -344,12 +369,18 @@ static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 			out->color = css_color(val.p, val.len);
 		break;
 	case 'd':
-		if (P("display"))
+		if (P("display")) {
 			f->none = V("none");
+			f->shows |= !f->none;
+		}
 		break;
 	case 'f':
-		if (P("font-size"))
+		if (P("font-size")) {
 			f->font0 = is_zero(val);
+			f->tiny = tiny_font(val);
+			f->font = 1;
+			f->shows |= !f->tiny;
+		}
 		break;
 	case 'h':
 	case 'm':
@@ -357,6 +388,8 @@ static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 		if (P("max-height") || P("height") || P("max-width") || P("width")) {
 			if (is_zero(val))
 				f->box0 = 1;
+			else if (P("max-height") || P("height"))
+				f->shows = 1;
 			if (P("width"))
 				out->width = px(val);
 			else if (P("height"))
@@ -370,8 +403,10 @@ static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 			f->offset = 1;
 		break;
 	case 'o':
-		if (P("opacity"))
+		if (P("opacity")) {
 			f->opacity0 = is_zero(val);
+			f->shows |= !f->opacity0;
+		}
 		else if ((P("overflow") || P("overflow-x") || P("overflow-y")) &&
 		         (V("hidden") || V("clip")))
 			f->overflow = 1;
@@ -389,8 +424,10 @@ static void declaration(sl_str prop, sl_str val, sl_css *out, css_flags *f)
 			f->offset = 1;
 		break;
 	case 'v':
-		if (P("visibility"))
+		if (P("visibility")) {
 			f->invisible = V("hidden") || V("collapse");
+			f->shows |= V("visible");
+		}
 		break;
 	}
 #undef P
@@ -405,6 +442,9 @@ void css_inline(const char *s, size_t n, sl_css *out)
 	out->color = out->bg = -1;
 	out->padding = 0;
 	out->width = out->height = -1;
+	out->hide = 0;
+	out->font0 = 0;
+	out->shows = 0;
 	size_t i = 0;
 	while (i < n) {
 		/* one declaration: up to ';' outside parentheses and quotes */
@@ -433,12 +473,315 @@ void css_inline(const char *s, size_t n, sl_css *out)
 			            trim(s + colon + 1, i - colon - 1), out, &f);
 		i++; /* past ';' */
 	}
-	if (out->color == SL_CSS_TRANSPARENT) {
+	int transparent = out->color == SL_CSS_TRANSPARENT;
+	if (transparent)
 		out->color = -1;
-		f.invisible = 1;
-	}
 	if (out->bg == SL_CSS_TRANSPARENT)
 		out->bg = -1;
-	out->hidden = f.none || f.invisible || f.font0 || f.opacity0 || f.mso ||
+	out->hidden = f.none || f.invisible || transparent || f.font0 || f.opacity0 || f.mso ||
 	              (f.box0 && f.overflow) || f.indent || (f.positioned && f.offset);
+	if (f.none || f.invisible || f.opacity0 || (f.box0 && f.overflow))
+		out->hide |= SL_HIDE_DISPLAY;
+	else if (f.mso)
+		out->hide |= SL_HIDE_RESPONSIVE; /* hidden from Outlook only */
+	if (f.indent || (f.positioned && f.offset))
+		out->hide |= SL_HIDE_OFFSCREEN;
+	if (transparent)
+		out->hide |= SL_HIDE_CONTRAST;
+	out->font0 = f.font ? (f.tiny ? 1 : 2) : 0;
+	out->shows = f.shows;
+}
+
+/* --- contrast ---------------------------------------------------------- */
+
+/* One sRGB channel (0-255) as linear light (WCAG 2 relative luminance). */
+static double linear(long c)
+{
+	double v = (double)c / 255.0;
+	return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+static double luminance(long rgb)
+{
+	return 0.2126 * linear((rgb >> 16) & 0xff) + 0.7152 * linear((rgb >> 8) & 0xff) +
+	       0.0722 * linear(rgb & 0xff);
+}
+
+double css_contrast(long fg, long bg)
+{
+	double a = luminance(fg), b = luminance(bg);
+	return a > b ? (a + 0.05) / (b + 0.05) : (b + 0.05) / (a + 0.05);
+}
+
+/* --- class rules of <style> blocks ------------------------------------- */
+
+typedef struct sheet_rule {
+	const char *name;      /* lower-case (class names are matched ASCII
+	                          case-insensitively, as quirks mode does) */
+	size_t len;
+	unsigned hide;         /* SL_HIDE_* of unconditional rules */
+	int font0;             /* an unconditional rule sets a tiny font-size */
+	int shows;             /* an @media rule undoes hiding */
+} sheet_rule;
+
+struct sl_sheet {
+	sheet_rule *rule;      /* sorted by name */
+	size_t n, alloc;
+	int full;
+};
+
+/* Class names longer than this are none of ours. */
+#define CLASS_MAX 64
+
+typedef struct creader {
+	sl_result *r;
+	sl_sheet **sh;
+	const char *s;
+	sl_span at;
+} creader;
+
+static int is_ident(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
+	       c == '_' || c >= 0x80;
+}
+
+/* Compare a stored (lower-case) name with p[0..n), ASCII case-insensitively. */
+static int name_cmp(const sheet_rule *r, const char *p, size_t n)
+{
+	size_t k = r->len < n ? r->len : n;
+	for (size_t i = 0; i < k; i++) {
+		int a = (unsigned char)r->name[i], b = lc((unsigned char)p[i]);
+		if (a != b)
+			return a - b;
+	}
+	return r->len < n ? -1 : r->len > n;
+}
+
+/* The index of the rule for class p[0..n), or where it would go (*found 0). */
+static size_t sheet_find(const sl_sheet *sh, const char *p, size_t n, int *found)
+{
+	size_t lo = 0, hi = sh->n;
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(&sh->rule[mid], p, n);
+		if (!c) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void sheet_add(creader *c, const char *p, size_t n, unsigned hide, int font0, int shows)
+{
+	if (!*c->sh)
+		*c->sh = arena_zalloc(&c->r->arena, sizeof **c->sh);
+	sl_sheet *sh = *c->sh;
+	int found;
+	size_t at = sheet_find(sh, p, n, &found);
+	if (found) {
+		sh->rule[at].hide |= hide;
+		sh->rule[at].font0 |= font0;
+		sh->rule[at].shows |= shows;
+		return;
+	}
+	if (sh->n >= SL_CSS_SHEET_MAX) {
+		if (!sh->full) {
+			sh->full = 1;
+			limit_reached(c->r, "style-classes", SL_CSS_SHEET_MAX, c->at);
+		}
+		return;
+	}
+	if (sh->n == sh->alloc) {
+		size_t na = sh->alloc ? sh->alloc * 2 : 8;
+		sh->rule = arena_grow(&c->r->arena, sh->rule, sh->n, na, sizeof *sh->rule);
+		sh->alloc = na;
+	}
+	memmove(sh->rule + at + 1, sh->rule + at, (sh->n - at) * sizeof *sh->rule);
+	sh->n++;
+	char *name = arena_strndup(&c->r->arena, p, n);
+	for (size_t i = 0; i < n; i++)
+		name[i] = (char)lc((unsigned char)name[i]);
+	sh->rule[at] = (sheet_rule){ name, n, hide, font0, shows };
+}
+
+/* Past white space, comments and the <!-- --> tokens CSS ignores. */
+static size_t skip_space(const char *s, size_t i, size_t n)
+{
+	while (i < n) {
+		if (is_sp((unsigned char)s[i])) {
+			i++;
+		} else if (n - i >= 2 && s[i] == '/' && s[i + 1] == '*') {
+			i += 2;
+			while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'))
+				i++;
+			i = i < n ? i + 2 : n;
+		} else if (n - i >= 4 && !memcmp(s + i, "<!--", 4)) {
+			i += 4;
+		} else if (n - i >= 3 && !memcmp(s + i, "-->", 3)) {
+			i += 3;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* Just past the '}' that closes the block whose '{' is at i (nested
+ * blocks, strings and comments skipped), or n. */
+static size_t block_end(const char *s, size_t i, size_t n)
+{
+	size_t depth = 0;
+	char q = 0;
+	for (; i < n; i++) {
+		char ch = s[i];
+		if (q) {
+			if (ch == '\\')
+				i++;
+			else if (ch == q)
+				q = 0;
+		} else if (ch == '"' || ch == '\'') {
+			q = ch;
+		} else if (ch == '/' && i + 1 < n && s[i + 1] == '*') {
+			i += 2;
+			while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/'))
+				i++;
+		} else if (ch == '{') {
+			depth++;
+		} else if (ch == '}' && depth && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return n;
+}
+
+/* A selector that names one class: ".name" or "tag.name"; its name. */
+static int simple_class(sl_str sel, sl_str *name)
+{
+	sel = str_trim(sel);
+	size_t i = 0;
+	while (i < sel.len && ((lc((unsigned char)sel.p[i]) >= 'a' && lc((unsigned char)sel.p[i]) <= 'z') ||
+	                       is_digit((unsigned char)sel.p[i])))
+		i++;
+	if (i >= sel.len || sel.p[i] != '.')
+		return 0;
+	size_t b = ++i;
+	while (i < sel.len && is_ident((unsigned char)sel.p[i]))
+		i++;
+	if (i != sel.len || i == b || i - b > CLASS_MAX)
+		return 0;
+	*name = (sl_str){ sel.p + b, i - b };
+	return 1;
+}
+
+/* One rule: selectors sel, declarations d; in an @media block or not. */
+static void sheet_rule_read(creader *c, sl_str sel, sl_str d, int media)
+{
+	sl_css css;
+	css_inline(d.p, d.len, &css);
+	unsigned hide = media ? 0 : css.hide;
+	int font0 = !media && css.font0 == 1;
+	int shows = media && css.shows;
+	if (!hide && !font0 && !shows)
+		return;
+	size_t i = 0;
+	while (i <= sel.len) {
+		size_t j = i;
+		while (j < sel.len && sel.p[j] != ',')
+			j++;
+		sl_str one = str_trim((sl_str){ sel.p + i, j - i }), name;
+		if (media) {
+			/* what an @media rule shows is its last compound's: the
+			 * class of ".wrapper .mobile-only" is shown */
+			size_t k = one.len;
+			while (k > 0 && !is_sp((unsigned char)one.p[k - 1]) && one.p[k - 1] != '>' &&
+			       one.p[k - 1] != '+' && one.p[k - 1] != '~')
+				k--;
+			one = (sl_str){ one.p + k, one.len - k };
+		}
+		if (simple_class(one, &name))
+			sheet_add(c, name.p, name.len, hide, font0, shows);
+		i = j + 1;
+	}
+}
+
+/* The rules of s[i, n); one level of @media inside (nest 0). */
+static void sheet_rules(creader *c, size_t i, size_t n, int media, int nest)
+{
+	const char *s = c->s;
+	while (i < n) {
+		i = skip_space(s, i, n);
+		if (i >= n)
+			break;
+		if (s[i] == '}' || s[i] == ';') {
+			i++;
+			continue;
+		}
+		size_t j = i + (s[i] == '@');
+		while (j < n && s[j] != '{' && s[j] != '}' && !(s[i] == '@' && s[j] == ';'))
+			j++;
+		if (j >= n)
+			break;
+		if (s[j] != '{') {
+			i = j + 1;
+			continue;
+		}
+		size_t e = block_end(s, j, n);
+		size_t inner = e > j + 1 && s[e - 1] == '}' ? e - 1 : e;
+		if (s[i] == '@') {
+			if (!nest && str_iprefix((sl_str){ s + i, j - i }, "@media"))
+				sheet_rules(c, j + 1, inner, 1, 1);
+		} else {
+			sheet_rule_read(c, (sl_str){ s + i, j - i }, (sl_str){ s + j + 1, inner - j - 1 }, media);
+		}
+		i = e;
+	}
+}
+
+void css_sheet_read(sl_result *r, sl_sheet **sh, const char *s, size_t n, sl_span at)
+{
+	creader c = { r, sh, s, at };
+	sheet_rules(&c, 0, n, 0, 0);
+}
+
+void css_sheet_apply(const sl_sheet *sh, const char *cls, size_t n, sl_css *css)
+{
+	if (!sh || !sh->n || !cls)
+		return;
+	unsigned hide = 0;
+	int font0 = 0, shows = 0;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && is_sp((unsigned char)cls[i]))
+			i++;
+		size_t b = i;
+		while (i < n && !is_sp((unsigned char)cls[i]))
+			i++;
+		if (b == i || i - b > CLASS_MAX)
+			continue;
+		int found;
+		size_t at = sheet_find(sh, cls + b, i - b, &found);
+		if (found) {
+			hide |= sh->rule[at].hide;
+			font0 |= sh->rule[at].font0;
+			shows |= sh->rule[at].shows;
+		}
+	}
+	css->hide |= hide;
+	if (hide)
+		css->hidden = 1;
+	if (!css->font0 && font0)
+		css->font0 = 1;
+	if (shows && (css->hide || css->font0 == 1)) {
+		/* shown on some screens: not hidden from every reader */
+		css->hide = SL_HIDE_RESPONSIVE;
+		if (css->font0 == 1)
+			css->font0 = 2;
+	}
 }

@@ -33,7 +33,8 @@
  * Measurements that locate (span items/each): shouting-words, gappy-words,
  * leet-words, broken-words, lookalike-words, invisible-chars,
  * emoji-words, recipient-words, edge-spaces, space-runs, plain-encoded-words,
- * unique-id, preheader-missing (see each one's comment).  Limits: at most
+ * unique-id, preheader-missing, image-alt-missing (see each one's
+ * comment); metric_links.c's and metric_compliance.c's.  Limits: at most
  * METRIC_ITEMS located per instance (the value still counts them all;
  * past it, input/limit-metric-items); the code-point scans are linear in
  * the instance's length.
@@ -331,7 +332,8 @@ static double m_images(const mset *m)
 }
 
 /* image-alt-missing: images (as counted by images) with no alt attribute,
- * except tracking pixels (width and height known and both <= 2). */
+ * except tracking pixels and spacers (a width or height known and <= 2:
+ * layout, not content).  Locates each one's tag. */
 static double m_image_alt_missing(const mset *m)
 {
 	const unsigned char *alt = alt_flags(m->r);
@@ -340,9 +342,10 @@ static double m_image_alt_missing(const mset *m)
 		const sl_image *im = &m->r->doc.img[i];
 		if (!image_counts(m->r, alt, im, m->rule->hidden) || im->has_alt)
 			continue;
-		if (im->width >= 0 && im->width <= 2 && im->height >= 0 && im->height <= 2)
+		if ((im->width >= 0 && im->width <= 2) || (im->height >= 0 && im->height <= 2))
 			continue;
 		n++;
+		metric_item_add(m, &m->r->srctext, im->span.off, im->span.end);
 	}
 	return n;
 }
@@ -1890,7 +1893,7 @@ static const metric metrics[] = {
 	{ "placeholders", m_placeholders, 0, 0 },
 	{ "links", m_links, 1, 0 },
 	{ "images", m_images, 1, 0 },
-	{ "image-alt-missing", m_image_alt_missing, 1, 0 },
+	{ "image-alt-missing", m_image_alt_missing, 1, 1 },
 	{ "text-to-image", m_text_to_image, 1, 0 },
 	{ "html-size", m_html_size, 1, 0 },
 	{ "sentences", m_sentences, 0, 0 },
@@ -1941,6 +1944,48 @@ static int read_num(sl_loader *L, sl_ynode *map, const char *key, double *v, int
 		return -1;
 	if (has)
 		*has = 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The list a metric requires (metric_list_key names its key): lower-cased
+ * and sorted, for the metric's binary searches. */
+static int read_list(sl_loader *L, sl_ynode *map, mrule *mr, const char *name)
+{
+	const char *const *ok;
+	const char *key = metric_list_key(name, &ok);
+	sl_ynode *ln = key ? ynode_get(map, key) : NULL;
+	const char **v;
+	size_t n;
+	int rc = 0;
+	if (!key)
+		return 0;
+	if (!ln) {
+		load_error(L, ynode_get(map, "metric"), "metric '%s' needs '%s'", name, key);
+		return -1;
+	}
+	if (ynode_strs(L, ln, &v, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = str_lower_dup(&L->ctx->arena, (sl_str){ v[i], strlen(v[i]) });
+		size_t k = 0;
+		while (ok && ok[k] && strcmp(ok[k], v[i]))
+			k++;
+		if (ok && !ok[k]) {
+			load_error(L, ln->type == SL_Y_SEQ ? ln->item[i] : ln,
+			           "'%s' is not one of the %s metric '%s' knows", v[i], key, name);
+			rc = -1;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	qsort(v, n, sizeof *v, cmp_str);
+	mr->list = v;
+	mr->nlist = n;
 	return 0;
 }
 
@@ -2014,6 +2059,8 @@ static int metric_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 			mr->words = wordset_new(&L->ctx->arena, w, nw);
 		}
 	}
+	if (read_list(L, map, mr, name) < 0)
+		rc = -1;
 	if (!mr->has_min && !mr->has_max && !mr->has_equals) {
 		load_error(L, n, "a metric rule needs 'min', 'max' or 'equals'");
 		rc = -1;

@@ -73,12 +73,20 @@ struct mrule {
 	int span;               /* SPAN_* */
 	const sl_wordset *vocab;
 	const sl_wordset *words; /* `words:`, NULL if none */
+	const char *const *list; /* the metric's list (metric_list_key), lower-
+	                            cased and sorted (strcmp); NULL if none */
+	size_t nlist;
 };
 
 /* Record t[off, end) as counted; NULL (nothing recorded) past
  * METRIC_ITEMS or when the caller does not collect.  The item's blk is -2
  * (the instance's) until the caller sets it. */
 mitem *metric_item_add(const mset *m, const sl_text *t, size_t off, size_t end);
+
+/* The key of the list of names metric name requires (`hosts:` for
+ * link-hosts), NULL for none; *values the names the list may hold (NULL
+ * ended), NULL for any (metric_links.c). */
+const char *metric_list_key(const char *name, const char *const **values);
 
 /* The registries of the other modules, each ended by an entry whose name
  * is NULL. */
