@@ -10,7 +10,12 @@
  * table keyed by (parent node, token kind, key): a word is looked up by its
  * case-folded form, by its hunspell stem (so "apologize" catches
  * "apologizing") or, for `case: sensitive`, by its surface bytes; `*`
- * matches any one word and `=word` the folded word only.  Every word of a
+ * matches any one word, `=word` the folded word only, `<num>` any number
+ * and `<money>` a number holding a currency sign ("$2", "4,99 €").  Two
+ * tokens match no word themselves: `**`, a gap of 0 to PHRASE_GAP_MAX
+ * words inside one clause (no , ; : ( ) or dash between the words on
+ * either side of it), and a leading `^`, the start of a sentence or of a
+ * clause, where the match must begin.  Every word of a
  * block is a possible start and costs a few hash probes, whatever the
  * number of phrases.  Stems are asked for only when the word's first
  * bytes begin some phrase stem (speller_stem keeps a stem only when it
@@ -31,10 +36,16 @@
 
 #define PHRASE_WORD_MAX 128
 #define PHRASE_FRONTIER 64
+/* Words a `**` gap may take: enough for "you were (already) told" or "as
+ * we (have) (already) explained", few enough that a gap stays inside the
+ * clause it starts in. */
+#define PHRASE_GAP_MAX 3
 /* Context words looked at for a negation before a match. */
 #define NEGATION_WINDOW 3
 
-enum { PT_STEM, PT_EXACT, PT_CASE, PT_WILD };
+/* Keyed edge kinds first (bits of pnode.kinds); WILD, GAP and START are
+ * children a node holds itself. */
+enum { PT_STEM, PT_EXACT, PT_CASE, PT_NUM, PT_MONEY, PT_WILD, PT_GAP, PT_START };
 
 typedef struct ptok {
 	uint8_t kind;
@@ -66,8 +77,11 @@ typedef struct pedge {
 
 typedef struct pnode {
 	int32_t wild;           /* child through `*`, or -1 */
+	int32_t gap;            /* child through `**` (a gap node), or -1 */
+	int32_t start;          /* the root only: child through `^`, or -1 */
 	uint32_t acc;           /* first accept + 1, 0 if none */
 	uint8_t kinds;          /* 1 << PT_* of its keyed edges */
+	uint8_t isgap;          /* reached through `**`: takes gap words */
 } pnode;
 
 typedef struct pacc {
@@ -156,7 +170,7 @@ static uint32_t node_new(sl_arena *a, struct sl_phrase_set *ps)
 		ps->node = arena_grow(a, ps->node, ps->nnode, n, sizeof *ps->node);
 		ps->nodealloc = n;
 	}
-	ps->node[ps->nnode] = (pnode){ -1, 0, 0 };
+	ps->node[ps->nnode] = (pnode){ -1, -1, -1, 0, 0, 0 };
 	return (uint32_t)ps->nnode++;
 }
 
@@ -189,10 +203,18 @@ static int is_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Is the token at the end of t[0..n) a `**` or the phrase's `^`?  (The
+ * placement rules of both, checked as each token is parsed.) */
+static int zero_width(const ptok *t, size_t n)
+{
+	return n && (t[n - 1].kind == PT_GAP || t[n - 1].kind == PT_START);
+}
+
 /* Parse one phrase into tokens (keys are folded; STEM keys get their stem
- * in link).  0, or -1 with an error reported at node. */
+ * in link).  anchors: `**` and `^` are allowed (in `phrases:`, not in
+ * unless_before/unless_after).  0, or -1 with an error reported at node. */
 static int parse_phrase(sl_loader *L, const sl_ynode *node, const char *s, int cased,
-                        int allow_wild_only, pseq *out)
+                        int anchors, pseq *out)
 {
 	sl_arena *a = &L->ctx->arena;
 	size_t n = 0, cap = 4, words = 0;
@@ -210,6 +232,25 @@ static int parse_phrase(sl_loader *L, const sl_ynode *node, const char *s, int c
 		ptok k = { PT_STEM, NULL, 0 };
 		if (len == 1 && *p == '*') {
 			k.kind = PT_WILD;
+		} else if ((len == 2 && !memcmp(p, "**", 2)) || (len == 1 && *p == '^')) {
+			int gap = *p == '*';
+			const char *why = NULL;
+			if (!anchors)
+				why = "only 'phrases' may use it";
+			else if (!gap && n)
+				why = "it must come first";
+			else if (gap && (!n || zero_width(t, n)))
+				why = "it must follow a word";
+			if (why) {
+				load_error(L, node, "'%s' in phrase '%s': %s", gap ? "**" : "^", s, why);
+				return -1;
+			}
+			k.kind = gap ? PT_GAP : PT_START;
+		} else if ((len == 5 && !memcmp(p, "<num>", 5)) ||
+		           (len == 7 && !memcmp(p, "<money>", 7))) {
+			k.kind = len == 5 ? PT_NUM : PT_MONEY;
+			k.s = "";
+			words++;
 		} else {
 			int exact = *p == '=' && len > 1;
 			const char *w = p + exact;
@@ -250,8 +291,13 @@ static int parse_phrase(sl_loader *L, const sl_ynode *node, const char *s, int c
 		t[n++] = k;
 		p = q;
 	}
-	if (n == 0 || (!words && !allow_wild_only)) {
+	if (n == 0 || !words) {
 		load_error(L, node, "phrase '%s' has no word", s);
+		return -1;
+	}
+	if (zero_width(t, n)) {
+		load_error(L, node, "phrase '%s' ends with '%s': a word must follow it", s,
+		           t[n - 1].kind == PT_GAP ? "**" : "^");
 		return -1;
 	}
 	out->tok = t;
@@ -261,7 +307,7 @@ static int parse_phrase(sl_loader *L, const sl_ynode *node, const char *s, int c
 
 /* A list of phrases under key into *out. */
 static int read_seqs(sl_loader *L, sl_ynode *map, const char *key, int cased,
-                     pseq **out, size_t *nout)
+                     int anchors, pseq **out, size_t *nout)
 {
 	*out = NULL;
 	*nout = 0;
@@ -276,7 +322,7 @@ static int read_seqs(sl_loader *L, sl_ynode *map, const char *key, int cased,
 	int rc = 0;
 	for (size_t i = 0; i < ns; i++) {
 		const sl_ynode *at = n->type == SL_Y_SEQ && i < n->n ? n->item[i] : n;
-		if (parse_phrase(L, at, s[i], cased, 0, &q[i]) < 0)
+		if (parse_phrase(L, at, s[i], cased, anchors, &q[i]) < 0)
 			rc = -1;
 	}
 	*out = q;
@@ -332,15 +378,15 @@ static int phrase_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 	if (!ynode_get(map, "phrases")) {
 		load_error(L, NULL, "a phrase rule needs 'phrases'");
 		rc = -1;
-	} else if (read_seqs(L, map, "phrases", cased, &pr->phrase, &pr->nphrase) < 0) {
+	} else if (read_seqs(L, map, "phrases", cased, 1, &pr->phrase, &pr->nphrase) < 0) {
 		rc = -1;
 	} else if (pr->nphrase == 0) {
 		load_error(L, ynode_get(map, "phrases"), "'phrases' is empty");
 		rc = -1;
 	}
-	if (read_seqs(L, map, "unless_before", cased, &pr->before, &pr->nbefore) < 0)
+	if (read_seqs(L, map, "unless_before", cased, 0, &pr->before, &pr->nbefore) < 0)
 		rc = -1;
-	if (read_seqs(L, map, "unless_after", cased, &pr->after, &pr->nafter) < 0)
+	if (read_seqs(L, map, "unless_after", cased, 0, &pr->after, &pr->nafter) < 0)
 		rc = -1;
 	if (rule_check_templates(L, rule, map, NULL, 0) < 0)
 		rc = -1;
@@ -365,6 +411,25 @@ static void stem_seq(sl_context *ctx, struct sl_phrase_set *ps, pseq *q)
 	}
 }
 
+/* The child of node cur through `*`, `**` or `^` (made when missing). */
+static uint32_t own_child(sl_arena *a, struct sl_phrase_set *ps, uint32_t cur, int kind)
+{
+	pnode *nd = &ps->node[cur];
+	int32_t c = kind == PT_WILD ? nd->wild : kind == PT_GAP ? nd->gap : nd->start;
+	if (c >= 0)
+		return (uint32_t)c;
+	uint32_t nc = node_new(a, ps); /* may move ps->node */
+	nd = &ps->node[cur];
+	if (kind == PT_WILD)
+		nd->wild = (int32_t)nc;
+	else if (kind == PT_GAP)
+		nd->gap = (int32_t)nc;
+	else
+		nd->start = (int32_t)nc;
+	ps->node[nc].isgap = kind == PT_GAP;
+	return nc;
+}
+
 static void insert(sl_context *ctx, struct sl_phrase_set *ps, const sl_rule *rule,
                    const pseq *q)
 {
@@ -372,12 +437,8 @@ static void insert(sl_context *ctx, struct sl_phrase_set *ps, const sl_rule *rul
 	uint32_t cur = 0;
 	for (uint32_t i = 0; i < q->n; i++) {
 		const ptok *t = &q->tok[i];
-		if (t->kind == PT_WILD) {
-			if (ps->node[cur].wild < 0) {
-				uint32_t c = node_new(a, ps);
-				ps->node[cur].wild = (int32_t)c;
-			}
-			cur = (uint32_t)ps->node[cur].wild;
+		if (t->kind == PT_WILD || t->kind == PT_GAP || t->kind == PT_START) {
+			cur = own_child(a, ps, cur, t->kind);
 			continue;
 		}
 		int32_t c = edge_find(ps, cur, t->kind, t->s, t->len);
@@ -443,6 +504,10 @@ typedef struct pword {
 	uint32_t sent;
 	uint32_t off, end;
 	int brk;                /* placeholder, URL, e-mail: breaks a phrase */
+	uint8_t num;            /* a number (`<num>`); 2: with a currency
+	                           sign (`<money>` too) */
+	uint8_t clause;         /* starts its sentence or follows a clause
+	                           break (`^`; a `**` gap may not span it) */
 } pword;
 
 /* Per-file state of the phrase pass. */
@@ -531,6 +596,10 @@ static int tok_match(pstate *st, const ptok *t, pword *w)
 		return t->len == w->flen && !memcmp(t->s, w->fold, w->flen);
 	case PT_CASE:
 		return t->len == w->rlen && !memcmp(t->s, w->raw, w->rlen);
+	case PT_NUM:
+		return w->num != 0;
+	case PT_MONEY:
+		return w->num == 2;
 	default:
 		if (t->len == w->flen && !memcmp(t->s, w->fold, w->flen))
 			return 1;
@@ -688,6 +757,60 @@ static int serves(const sl_result *r, const pfilter *f, const sl_rule *rule)
 	       (rule->header && f->header && !strcasecmp(rule->header, f->header));
 }
 
+/* Does a number's text hold a currency sign? */
+static int has_currency(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	while (s < end) {
+		uint32_t cp;
+		s += render_utf8(s, end, &cp);
+		if (cp != SL_CP_BAD && (uc_class(cp) & UC_CURRENCY))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does a punctuation token end a clause: , ; : brackets, a dash (or a
+ * hyphen standing alone between spaces)? */
+static int clause_break(const char *p, size_t n, uint32_t flags)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	if ((flags & SL_W_SPACE_BEFORE) && (n == 1 || n == 2) && s[0] == '-' && s[n - 1] == '-')
+		return 1;
+	while (s < end) {
+		uint32_t cp;
+		s += render_utf8(s, end, &cp);
+		if (cp == ',' || cp == ';' || cp == ':' || cp == '(' || cp == ')' ||
+		    cp == '[' || cp == ']' || cp == 0x2013 || cp == 0x2014)
+			return 1;
+	}
+	return 0;
+}
+
+/* Add node c to the next frontier with gap count g (a node already there
+ * keeps the smaller count: it has more gap left); then, when c opens a
+ * `**` and nothing is taken yet, its gap node too. */
+static void front_add(const struct sl_phrase_set *ps, uint32_t *next, uint8_t *ng,
+                      size_t *nn, uint32_t c, uint8_t g)
+{
+	for (int step = 0; step < 2; step++) {
+		size_t d = 0;
+		while (d < *nn && next[d] != c)
+			d++;
+		if (d < *nn) {
+			if (g < ng[d])
+				ng[d] = g;
+		} else if (*nn < PHRASE_FRONTIER) {
+			next[*nn] = c;
+			ng[(*nn)++] = g;
+		}
+		if (ps->node[c].gap < 0)
+			return;
+		c = (uint32_t)ps->node[c].gap;
+		g = 0;
+	}
+}
+
 /* Run the matcher over one unit's words. */
 static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
                        const sl_word *word, size_t nword)
@@ -708,12 +831,15 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 	}
 	pword *pw = st->pw;
 	size_t npw = 0;
+	int pending = 1;        /* a clause break since the last word */
 	for (size_t i = 0; i < nword; i++) {
 		const sl_word *w = &word[i];
-		if (w->flags & SL_W_PUNCT)
-			continue;
 		if ((size_t)w->off + w->len > text->len)
 			continue;
+		if (w->flags & SL_W_PUNCT) {
+			pending |= clause_break(text->p + w->off, w->len, w->flags);
+			continue;
+		}
 		pword *p = &pw[npw++];
 		memset(p, 0, sizeof *p);
 		p->raw = text->p + w->off;
@@ -721,6 +847,10 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 		p->sent = w->sent;
 		p->off = w->off;
 		p->end = w->off + w->len;
+		if (w->flags & SL_W_NUMBER)
+			p->num = has_currency(p->raw, p->rlen) ? 2 : 1;
+		p->clause = pending || npw == 1 || pw[npw - 2].sent != w->sent;
+		pending = 0;
 		if (!w->norm || (w->flags & (SL_W_PLACEHOLDER | SL_W_URL | SL_W_EMAIL))) {
 			p->brk = 1;
 			continue;
@@ -738,6 +868,7 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 	size_t nqr = 0;
 	int qdone = 0;
 	uint32_t front[PHRASE_FRONTIER], next[PHRASE_FRONTIER];
+	uint8_t fg[PHRASE_FRONTIER], ng[PHRASE_FRONTIER]; /* gap words taken */
 	size_t ncand = 0;
 
 	for (size_t i = 0; i < npw; i++) {
@@ -745,6 +876,12 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 			continue;
 		size_t nf = 1;
 		front[0] = 0;
+		fg[0] = 0;
+		if (pw[i].clause && ps->node[0].start >= 0) {
+			nf = 0;
+			front_add(ps, front, fg, &nf, 0, 0);
+			front_add(ps, front, fg, &nf, (uint32_t)ps->node[0].start, 0);
+		}
 		ncand = 0;
 		for (size_t j = i; j < npw && nf; j++) {
 			pword *w = &pw[j];
@@ -753,7 +890,13 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 			size_t nn = 0;
 			for (size_t k = 0; k < nf; k++) {
 				const pnode *nd = &ps->node[front[k]];
-				int32_t c[5]; /* two stem keys, exact, case, wildcard */
+				/* a gap ends at a clause break: neither its words
+				 * nor the word after it may follow one */
+				if (nd->isgap && w->clause)
+					continue;
+				if (nd->isgap && fg[k] < PHRASE_GAP_MAX)
+					front_add(ps, next, ng, &nn, front[k], (uint8_t)(fg[k] + 1));
+				int32_t c[7]; /* two stem keys, exact, case, number, money, `*` */
 				int nc = 0;
 				if (nd->kinds & (1u << PT_STEM)) {
 					c[nc] = edge_find(ps, front[k], PT_STEM, w->fold, w->flen);
@@ -772,17 +915,21 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 					c[nc] = edge_find(ps, front[k], PT_CASE, w->raw, w->rlen);
 					nc += c[nc] >= 0;
 				}
+				if ((nd->kinds & (1u << PT_NUM)) && w->num) {
+					c[nc] = edge_find(ps, front[k], PT_NUM, "", 0);
+					nc += c[nc] >= 0;
+				}
+				if ((nd->kinds & (1u << PT_MONEY)) && w->num == 2) {
+					c[nc] = edge_find(ps, front[k], PT_MONEY, "", 0);
+					nc += c[nc] >= 0;
+				}
 				if (nd->wild >= 0)
 					c[nc++] = nd->wild;
-				for (int m = 0; m < nc; m++) {
-					size_t d = 0;
-					while (d < nn && next[d] != (uint32_t)c[m])
-						d++;
-					if (d == nn && nn < PHRASE_FRONTIER)
-						next[nn++] = (uint32_t)c[m];
-				}
+				for (int m = 0; m < nc; m++)
+					front_add(ps, next, ng, &nn, (uint32_t)c[m], 0);
 			}
 			memcpy(front, next, nn * sizeof *front);
+			memcpy(fg, ng, nn * sizeof *fg);
 			nf = nn;
 			for (size_t k = 0; k < nf; k++) {
 				for (uint32_t ai = ps->node[front[k]].acc; ai; ai = ps->acc[ai - 1].next) {

@@ -5,7 +5,9 @@
  * to a caller-owned sl_strbuf, grown with malloc up to SL_OUT_MAX (the
  * buffer outlives the results, so never the arena).  SARIF keeps every
  * file's results, and the distinct rule ids, in the renderer until
- * finish, since the rules list precedes them.  Every failure is
+ * finish, since the rules list precedes them (and the artifacts: files'
+ * scores, unit scores and summaries, in run.artifacts[].properties).
+ * Every failure is
  * SL_ENOMEM and sticks to the renderer.
  */
 #include <stdio.h>
@@ -21,6 +23,8 @@ struct sl_renderer {
 	/* SARIF only */
 	sl_strbuf results;     /* the results array's contents so far */
 	int first_result;
+	sl_strbuf artifacts;   /* the artifacts array's contents so far */
+	int first_artifact;
 	char **rule;           /* distinct rule ids, sorted, malloc'd */
 	size_t nrule, rulealloc;
 };
@@ -189,6 +193,7 @@ int sl_renderer_new(sl_renderer **out, sl_format fmt, const sl_render_opts *opts
 	if (rd->opts.width <= 0)
 		rd->opts.width = 100;
 	rd->first_result = 1;
+	rd->first_artifact = 1;
 	*out = rd;
 	return SL_OK;
 }
@@ -217,9 +222,10 @@ int sl_renderer_add(sl_strbuf *out, sl_renderer *rd, const sl_result *res)
 		render_json_file(&o, res);
 		break;
 	case SL_FMT_SARIF: {
-		sl_out ro = { &rd->results, 0 };
+		sl_out ro = { &rd->results, 0 }, ao = { &rd->artifacts, 0 };
 		render_sarif_results(&ro, res, &rd->first_result);
-		o.err = ro.err;
+		render_sarif_artifact(&ao, res, &rd->first_artifact);
+		o.err = ro.err ? ro.err : ao.err;
 		for (size_t i = 0; i < res->ndiag && !o.err; i++)
 			o.err = rule_seen(rd, res->diag[i].rule);
 		break;
@@ -241,7 +247,7 @@ int sl_renderer_finish(sl_strbuf *out, sl_renderer *rd)
 		out_adds(&o, rd->nfiles ? "\n]}\n" : "]}\n");
 	} else if (rd->fmt == SL_FMT_SARIF) {
 		render_sarif_log(&o, (const char *const *)rd->rule, rd->nrule,
-		                 &rd->results);
+		                 &rd->results, &rd->artifacts);
 	}
 	rd->err = o.err;
 	return rd->err;
@@ -255,5 +261,6 @@ void sl_renderer_free(sl_renderer *rd)
 		free(rd->rule[i]);
 	free(rd->rule);
 	free(rd->results.buf);
+	free(rd->artifacts.buf);
 	free(rd);
 }

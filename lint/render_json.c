@@ -3,9 +3,13 @@
  * and as SARIF 2.1.0 (for code-scanning services).
  *
  * In: one result per call.  Out: JSON text, one file's object per line
- * (render.c writes the document around them and the separators);
- * for SARIF the results of one file (kept by render.c) and, at the end,
- * the log around them with the distinct rule ids.  Lines and columns are
+ * (render.c writes the document around them and the separators), with
+ * "units" (scores of single sentences and paragraphs) and "summary" (a
+ * group's score explained in words) when the file has any; for SARIF the
+ * results of one file and, for a file with unit scores or a summary, an
+ * artifact whose properties hold its scores, units and summary (both
+ * kept by render.c) and, at the end, the log around them with the
+ * distinct rule ids.  Lines and columns are
  * 1-based, columns in code points (source_linecol); end positions are
  * those of the exclusive end offset.  Strings are escaped so that the
  * output is valid JSON whatever the input: control characters as \uXXXX,
@@ -149,6 +153,40 @@ static void json_diag(sl_out *o, const sl_result *r, const sl_diag *d)
 	out_adds(o, "]}");
 }
 
+/* ,"units":[...] and ,"summary":[...], each only when not empty. */
+static void json_units(sl_out *o, const sl_result *r)
+{
+	size_t n;
+	const sl_unit_score *u = sl_result_unit_scores(r, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t line, col, eline, ecol;
+		source_linecol(r, u[i].offset, &line, &col);
+		source_linecol(r, u[i].end_offset, &eline, &ecol);
+		out_adds(o, i ? ",{\"scope\":" : ",\"units\":[{\"scope\":");
+		json_strs(o, u[i].scope);
+		out_adds(o, ",\"group\":");
+		json_strs(o, u[i].group);
+		out_addf(o, ",\"score\":%d,\"line\":%zu,\"column\":%zu,\"end_line\":%zu,"
+		         "\"end_column\":%zu,\"offset\":%zu,\"end_offset\":%zu}",
+		         u[i].value, line, col, eline, ecol, u[i].offset, u[i].end_offset);
+	}
+	if (n)
+		out_addc(o, ']');
+	const sl_summary *s = sl_result_summaries(r, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t line, col;
+		source_linecol(r, s[i].offset, &line, &col);
+		out_adds(o, i ? ",{\"group\":" : ",\"summary\":[{\"group\":");
+		json_strs(o, s[i].group);
+		out_adds(o, ",\"text\":");
+		json_strs(o, s[i].text);
+		out_addf(o, ",\"line\":%zu,\"column\":%zu,\"offset\":%zu}", line, col,
+		         s[i].offset);
+	}
+	if (n)
+		out_addc(o, ']');
+}
+
 void render_json_file(sl_out *o, const sl_result *r)
 {
 	out_adds(o, "{\"path\":");
@@ -161,7 +199,9 @@ void render_json_file(sl_out *o, const sl_result *r)
 			out_addc(o, ',');
 		json_diag(o, r, &r->diag[i]);
 	}
-	out_adds(o, "]}");
+	out_addc(o, ']');
+	json_units(o, r);
+	out_addc(o, '}');
 }
 
 /* --- SARIF ----------------------------------------------------------- */
@@ -254,8 +294,24 @@ void render_sarif_results(sl_out *o, const sl_result *r, int *first)
 	}
 }
 
+void render_sarif_artifact(sl_out *o, const sl_result *r, int *first)
+{
+	size_t nu, ns;
+	sl_result_unit_scores(r, &nu);
+	sl_result_summaries(r, &ns);
+	if (!nu && !ns)
+		return;
+	out_adds(o, *first ? "\n{\"location\":" : ",\n{\"location\":");
+	*first = 0;
+	sarif_uri(o, r->name);
+	out_adds(o, ",\"properties\":{\"scores\":");
+	json_scores(o, r);
+	json_units(o, r);
+	out_adds(o, "}}");
+}
+
 void render_sarif_log(sl_out *o, const char *const *rules, size_t nrules,
-                      const sl_strbuf *results)
+                      const sl_strbuf *results, const sl_strbuf *artifacts)
 {
 	out_adds(o, "{\"$schema\":\"" SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[\n"
 	         "{\"tool\":{\"driver\":{\"name\":\"sendlint\",\"version\":\""
@@ -270,5 +326,11 @@ void render_sarif_log(sl_out *o, const char *const *rules, size_t nrules,
 	out_adds(o, "]}},\"columnKind\":\"unicodeCodePoints\",\"results\":[");
 	if (results->len)
 		out_add(o, results->buf, results->len);
-	out_adds(o, "]}\n]}\n");
+	out_addc(o, ']');
+	if (artifacts && artifacts->len) {
+		out_adds(o, ",\"artifacts\":[");
+		out_add(o, artifacts->buf, artifacts->len);
+		out_addc(o, ']');
+	}
+	out_adds(o, "}\n]}\n");
 }

@@ -4,7 +4,11 @@
  * In: one result (sorted diagnostics with original-file byte spans) and
  * the render options.  Out: per diagnostic a "file:line:col: severity:
  * message [rule]" line, the source line with a caret line (and fix-it
- * lines) under it, then its notes; then the file's summary line.
+ * lines) under it, then its notes; then the file's summary line; then,
+ * per group scored by sentence and paragraph, one line locating the
+ * worst sentence ("NAME:LINE:COL: tone: worst sentence scores 48; 2
+ * sentences and 1 paragraph score above 0"), and one line per summary
+ * entry ("NAME:LINE:COL: bundling: TEXT").
  *
  * Display columns are computed here, independent of the locale: a tab
  * goes to the next multiple of 8, East Asian wide characters and emoji
@@ -543,6 +547,67 @@ static void put_summary(tstate *ts)
 	}
 }
 
+/* "NAME:LINE:COL: " of file offset off. */
+static void put_place(tstate *ts, size_t off)
+{
+	size_t line, col;
+	source_linecol(ts->r, off, &line, &col);
+	put_safes(ts->o, ts->r->name);
+	out_addf(ts->o, ":%zu:%zu: ", line, col);
+}
+
+static void put_units_of(tstate *ts, const sl_unit_score *u, size_t n, const char *group)
+{
+	const sl_unit_score *worst = NULL, *worst_par = NULL;
+	size_t nsent = 0, npar = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(u[i].group, group))
+			continue;
+		int sent = !strcmp(u[i].scope, "sentence");
+		const sl_unit_score **w = sent ? &worst : &worst_par;
+		if (!*w || u[i].value > (*w)->value)
+			*w = &u[i];
+		nsent += (size_t)sent;
+		npar += (size_t)!sent;
+	}
+	const sl_unit_score *at = worst ? worst : worst_par;
+	if (!at)
+		return;
+	put_place(ts, at->offset);
+	put_safes(ts->o, group);
+	out_addf(ts->o, ": worst %s scores %d;", worst ? "sentence" : "paragraph", at->value);
+	if (nsent)
+		out_addf(ts->o, " %zu sentence%s", nsent, nsent == 1 ? "" : "s");
+	if (nsent && npar)
+		out_adds(ts->o, " and");
+	if (npar)
+		out_addf(ts->o, " %zu paragraph%s", npar, npar == 1 ? "" : "s");
+	out_addf(ts->o, " score%s above 0\n", nsent + npar == 1 ? "s" : "");
+}
+
+/* One line per group with unit scores (groups in order of first
+ * appearance), then one per summary entry. */
+static void put_units(tstate *ts)
+{
+	size_t n, ns;
+	const sl_unit_score *u = sl_result_unit_scores(ts->r, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(u[k].group, u[i].group))
+			k++;
+		if (k == i)
+			put_units_of(ts, u, n, u[i].group);
+	}
+	const sl_summary *s = sl_result_summaries(ts->r, &ns);
+	for (size_t i = 0; i < ns; i++) {
+		put_place(ts, s[i].offset);
+		put_safes(ts->o, s[i].group);
+		out_adds(ts->o, ": ");
+		put_safes(ts->o, s[i].text);
+		out_addc(ts->o, '\n');
+	}
+}
+
 static size_t digits(size_t n)
 {
 	size_t k = 1;
@@ -568,4 +633,5 @@ void render_text(sl_out *o, const sl_result *r, const sl_render_opts *opts)
 	for (size_t i = 0; i < r->ndiag; i++)
 		put_diag(&ts, &r->diag[i]);
 	put_summary(&ts);
+	put_units(&ts);
 }

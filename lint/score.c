@@ -25,6 +25,14 @@
  * those count although not shown, as a sub-rule's would through its meta
  * rule.  Its diagnostics' weight is set to what they added.  S below 0
  * scores 0.
+ * Per unit (the tone group): each body block (paragraph) and each of its
+ * sentences gets the same formula over the findings located inside it
+ * (a finding's hit carries its block and sentence; a paragraph-scope
+ * finding without a sentence counts for its paragraph only), in
+ * r->uscore, in document order, a paragraph before its sentences, only
+ * units that score above 0.  A finding that counts everywhere but has no
+ * block (a message-scope meta rule placed on the subject, a header)
+ * belongs to no unit.
  * risk = noisy-or of the risk groups' scores, 100 * (1 - prod(1 - g/100)),
  * or their maximum (risk: {combine: max}).  The risk groups are those
  * risk.groups lists; without the list, the built-in groups and every
@@ -69,7 +77,7 @@ static const char *const builtin_names[] = {
 /* Keep equal to rules.d/scores.yml (test_score checks it). */
 static const sgroup builtin[NBUILTIN] = {
 	{ "subject", -3.1749, 1.0 },
-	{ "tone", -3.0, 1.0 },
+	{ "tone", -1.6743, 1.0 },
 	{ "bundling", -2.5, 1.2 },
 	{ "deliverability", -3.0, 0.8 },
 };
@@ -271,6 +279,9 @@ static double sig(double x)
 	return 1.0 / (1.0 + exp(-x));
 }
 
+/* Groups also scored per sentence and per paragraph (sl_unit_score). */
+static const char *const unit_groups[] = { "tone" };
+
 static int group_score(const struct sl_groups *G, const char *name, double s)
 {
 	const sgroup *g = &G->def;
@@ -345,6 +356,147 @@ static double value_sum(sl_run *run, const sl_rule *ru)
 	if (run->unreported && isfinite(run->unreported[ru->index]))
 		s += ru->weight * run->unreported[ru->index];
 	return s;
+}
+
+/* --- per-unit scores ------------------------------------------------- */
+
+/* A shown finding of a unit group: where its hit is and what it adds. */
+typedef struct ufind {
+	int blk, sent;
+	const sl_rule *rule;
+	double add;             /* value rules: weight x value; else 0 */
+} ufind;
+
+static int ufind_cmp(const void *a, const void *b)
+{
+	const ufind *x = a, *y = b;
+	if (x->blk != y->blk)
+		return x->blk < y->blk ? -1 : 1;
+	if (x->sent != y->sent)
+		return x->sent < y->sent ? -1 : 1;
+	return x->rule->index < y->rule->index ? -1 : x->rule->index > y->rule->index;
+}
+
+/* S of the findings f[0..n), sorted by rule: count rules add weight x
+ * min(count, cap), value rules what each finding added. */
+static double unit_sum(const ufind *f, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n;) {
+		const sl_rule *ru = f[i].rule;
+		size_t k = i;
+		double v = 0;
+		while (k < n && f[k].rule == ru)
+			v += f[k++].add;
+		if (ru->score_value) {
+			s += v;
+		} else {
+			size_t c = k - i;
+			if (ru->cap >= 0 && c > (size_t)ru->cap)
+				c = (size_t)ru->cap;
+			s += ru->weight * (double)c;
+		}
+		i = k;
+	}
+	return s;
+}
+
+/* Copy f[0..n) sorted by rule into tmp (a unit's findings are few; an
+ * insertion sort keeps it simple). */
+static void by_rule(ufind *tmp, const ufind *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = i;
+		while (k > 0 && tmp[k - 1].rule->index > f[i].rule->index) {
+			tmp[k] = tmp[k - 1];
+			k--;
+		}
+		tmp[k] = f[i];
+	}
+}
+
+static void uscore_add(sl_result *r, size_t *alloc, const char *group, const char *scope,
+                       sl_span sp, int v)
+{
+	if (v <= 0)
+		return;
+	if (r->nuscore == *alloc) {
+		size_t na = *alloc ? *alloc * 2 : 16;
+		r->uscore = arena_grow(&r->arena, r->uscore, r->nuscore, na, sizeof *r->uscore);
+		*alloc = na;
+	}
+	r->uscore[r->nuscore++] = (sl_unit_score){ group, scope, sp.off, sp.end, v };
+}
+
+static int is_body_block(const sl_result *r, int blk)
+{
+	if (blk < 0 || (size_t)blk >= r->doc.nblk)
+		return 0;
+	const sl_block *b = &r->doc.blk[blk];
+	return !b->alternative && b->kind != SL_BLK_SUBJECT && b->kind != SL_BLK_PREHEADER &&
+	       b->kind != SL_BLK_TITLE;
+}
+
+/* The shown findings of group g with a body block, sorted by (block,
+ * sentence, rule); *out an arena array, returns the count. */
+static size_t unit_findings(sl_run *run, const char *g, ufind **out)
+{
+	sl_result *r = run->r;
+	size_t n = 0;
+	ufind *f = arena_array(&r->arena, run->nhit ? run->nhit : 1, sizeof *f);
+	unsigned char *used = arena_zalloc(&r->arena, r->ndiag ? r->ndiag : 1);
+	for (size_t i = 0; i < run->nhit; i++) {
+		const sl_hit *h = &run->hit[i];
+		const sl_rule *ru = h->rule;
+		if (!ru->group || strcmp(ru->group, g) || !ru->report || !rule_on(run->ctx, ru) ||
+		    !is_body_block(r, h->blk))
+			continue;
+		const sl_diag *d = shown_diag(r, ru, text_span(h->text, h->off, h->end), used);
+		if (!d)
+			continue;
+		f[n++] = (ufind){ h->blk, h->sent, ru, ru->score_value ? d->weight : 0 };
+	}
+	if (n > 1)
+		qsort(f, n, sizeof *f, ufind_cmp);
+	*out = f;
+	return n;
+}
+
+/* r->uscore: every paragraph and sentence of the unit groups' findings
+ * that scores above 0. */
+static void unit_scores(sl_run *run, const struct sl_groups *G)
+{
+	sl_result *r = run->r;
+	size_t alloc = 0;
+	for (size_t gi = 0; gi < sizeof unit_groups / sizeof *unit_groups; gi++) {
+		const char *g = unit_groups[gi];
+		ufind *f;
+		size_t n = unit_findings(run, g, &f);
+		ufind *tmp = arena_array(&r->arena, n ? n : 1, sizeof *tmp);
+		for (size_t i = 0; i < n;) {
+			size_t k = i;
+			while (k < n && f[k].blk == f[i].blk)
+				k++;
+			const sl_block *b = &r->doc.blk[f[i].blk];
+			by_rule(tmp, f + i, k - i);
+			uscore_add(r, &alloc, g, "paragraph", text_span(&b->text, 0, b->text.len),
+			           group_score(G, g, unit_sum(tmp, k - i)));
+			for (size_t s = i; s < k;) {
+				size_t e = s;
+				while (e < k && f[e].sent == f[s].sent)
+					e++;
+				int si = f[s].sent;
+				if (si >= 0 && (size_t)si < b->nsent) {
+					by_rule(tmp, f + s, e - s);
+					uscore_add(r, &alloc, g, "sentence",
+					           text_span(&b->text, b->sent[si].off, b->sent[si].end),
+					           group_score(G, g, unit_sum(tmp, e - s)));
+				}
+				s = e;
+			}
+			i = k;
+		}
+	}
 }
 
 void score_compute(sl_run *run)
@@ -432,4 +584,5 @@ void score_compute(sl_run *run)
 	}
 	int risk = G->combine == COMBINE_MAX ? worst : (int)lround(100.0 * (1.0 - keep));
 	r->score[0] = (sl_score){ "risk", risk < 0 ? 0 : risk > 100 ? 100 : risk };
+	unit_scores(run, G);
 }

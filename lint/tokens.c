@@ -4,15 +4,23 @@
  *
  * In (compile): `weights:` a TSV file of "token<TAB>weight" lines, its path
  * relative to the rule file (read into the context arena; every bad line
- * is a load error at its file:line:col); `score:` value or count;
- * `report_min:` (default 0); `max_listed:` (default 5).  In (run): every
+ * is a load error at its file:line:col); `score:` value, excess or count;
+ * `report_min:` (default 0); `score_min:` (score: excess only; default
+ * report_min); `max_listed:` (default 5); `labels:` the
+ * note's names for the two kinds of token (default [spam-like,
+ * ham-like]).  In (run): every
  * unit of the rule's scope with its words.  Out: per unit, the summed
  * weight of its distinct tokens; above report_min a hit (value = the sum)
  * at the word of its heaviest spam-like token, with {tokens} (the
  * spam-like tokens, heaviest first) and a note naming the ham-like ones;
  * at or below it no hit, and with `score: value` the sum is kept in
- * run->unreported for score.c.  A unit with no weighted token gives
- * nothing.
+ * run->unreported for score.c.  With `score: excess` a unit counts by its
+ * sum less score_min, never below 0 (a hinge: ordinary text neither
+ * raises the score nor cancels other findings): a hit's value is that
+ * excess, and a unit at or below report_min but above score_min adds it
+ * to run->unreported (it counts without a diagnostic; of all such units
+ * only the largest excess counts).  A unit with no
+ * weighted token gives nothing.
  *
  * Tokens of a unit (subject_tokens gives the same for a block): for a
  * subject, leading "Re:" / "Fwd:" / "Fw:" prefixes are skipped; then each
@@ -67,7 +75,10 @@ typedef struct trule {
 	wentry *tab;            /* open addressing, size a power of two */
 	size_t size, n;
 	double report_min;
+	double score_min;       /* score: excess: the hinge's threshold */
 	int max_listed;
+	int excess;             /* score: excess */
+	const char *label[2];   /* labels: [positive, negative] */
 } trule;
 
 /* A token of one unit: its text and where (in the unit's text) it first
@@ -312,6 +323,8 @@ static int tokens_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 	int rc = 0;
 	rule->data = tr;
 	tr->max_listed = 5;
+	tr->label[0] = "spam-like";
+	tr->label[1] = "ham-like";
 	if (rule->scope == SL_SC_RAW) {
 		load_error(L, ynode_get(map, "scope"), "scope 'raw' is not allowed for a tokens rule");
 		rc = -1;
@@ -321,15 +334,25 @@ static int tokens_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 		const char *s;
 		if (ynode_str(L, n, &s) < 0) {
 			rc = -1;
-		} else if (!strcmp(s, "value")) {
+		} else if (!strcmp(s, "value") || !strcmp(s, "excess")) {
 			rule->score_value = 1;
+			tr->excess = s[0] == 'e';
 		} else if (strcmp(s, "count")) {
-			load_error(L, n, "invalid value '%s' for 'score' (expected value or count)", s);
+			load_error(L, n, "invalid value '%s' for 'score' (expected value, excess or count)", s);
 			rc = -1;
 		}
 	}
 	if ((n = ynode_get(map, "report_min")) && ynode_num(L, n, &tr->report_min) < 0)
 		rc = -1;
+	tr->score_min = tr->report_min;
+	if ((n = ynode_get(map, "score_min"))) {
+		if (!tr->excess) {
+			load_error(L, n, "'score_min' needs 'score: excess'");
+			rc = -1;
+		} else if (ynode_num(L, n, &tr->score_min) < 0) {
+			rc = -1;
+		}
+	}
 	if ((n = ynode_get(map, "max_listed"))) {
 		double v;
 		if (ynode_num(L, n, &v) < 0) {
@@ -340,6 +363,19 @@ static int tokens_compile(sl_loader *L, sl_rule *rule, sl_ynode *map)
 			rc = -1;
 		} else {
 			tr->max_listed = (int)v;
+		}
+	}
+	if ((n = ynode_get(map, "labels"))) {
+		const char **v;
+		size_t nv;
+		if (ynode_strs(L, n, &v, &nv) < 0) {
+			rc = -1;
+		} else if (nv != 2 || !*v[0] || !*v[1]) {
+			load_error(L, n, "labels must be two words: [positive, negative]");
+			rc = -1;
+		} else {
+			tr->label[0] = v[0];
+			tr->label[1] = v[1];
 		}
 	}
 	if (rule_check_templates(L, rule, map, extra, 1) < 0)
@@ -632,8 +668,8 @@ static const char *spam_list(sl_result *r, stok **v, size_t n, int max, size_t *
 /* The note that accounts for the rest of the sum: the spam-like tokens
  * the message could not name and, when notable, the ham-like ones.  NULL
  * when the message already says it all. */
-static const char *rest_note(sl_result *r, double sum, stok **spam, size_t ns,
-                             size_t named, stok **ham, size_t nh, double hamsum)
+static const char *rest_note(sl_result *r, const trule *tr, double sum, stok **spam,
+                             size_t ns, size_t named, stok **ham, size_t nh, double hamsum)
 {
 	int show_ham = nh && hamsum <= -TOKENS_HAM_NOTE_MIN;
 	if (named == ns && !show_ham)
@@ -642,12 +678,12 @@ static const char *rest_note(sl_result *r, double sum, stok **spam, size_t ns,
 	buf_init(&b, &r->arena, (size_t)1 << 16);
 	buf_addf(&b, "summed weight %+.2f", sum);
 	if (named < ns) {
-		buf_addf(&b, " with %zu more spam-like word%s: ", ns - named,
+		buf_addf(&b, " with %zu more %s word%s: ", ns - named, tr->label[0],
 		         ns - named == 1 ? "" : "s");
 		list_add(&b, spam + named, ns - named, TOKENS_NOTE_MAX, 0, 1);
 	}
 	if (show_ham) {
-		buf_addf(&b, "%s ham-like word%s: ", named < ns ? "; and" : " with",
+		buf_addf(&b, "%s %s word%s: ", named < ns ? "; and" : " with", tr->label[1],
 		         nh == 1 ? "" : "s");
 		list_add(&b, ham, nh, TOKENS_NOTE_MAX, 0, 1);
 	}
@@ -655,7 +691,10 @@ static const char *rest_note(sl_result *r, double sum, stok **spam, size_t ns,
 	return s ? s : NULL;
 }
 
-static void unreported_add(sl_run *run, const sl_rule *rule, double v)
+/* Keep v for score.c: added to the rule's unreported sum, or with
+ * `score: excess` only the largest (one unit's worth: text no diagnostic
+ * points at moves the score a little, however long the email is). */
+static void unreported_add(sl_run *run, const sl_rule *rule, double v, int largest)
 {
 	if (!run->unreported) {
 		size_t n = run->ctx->nrule ? run->ctx->nrule : 1;
@@ -663,7 +702,11 @@ static void unreported_add(sl_run *run, const sl_rule *rule, double v)
 		for (size_t i = 0; i < n; i++)
 			run->unreported[i] = 0;
 	}
-	run->unreported[rule->index] += v;
+	double *u = &run->unreported[rule->index];
+	if (!largest)
+		*u += v;
+	else if (v > *u)
+		*u = v;
 }
 
 static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl_unit *u)
@@ -694,9 +737,12 @@ static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl
 	}
 	if (!known)
 		return;
+	double excess = sum > tr->score_min ? sum - tr->score_min : 0;
 	if (!(sum > tr->report_min)) {
-		if (rule->score_value)
-			unreported_add(run, rule, sum);
+		if (rule->score_value && !tr->excess)
+			unreported_add(run, rule, sum, 0);
+		else if (tr->excess && excess > 0)
+			unreported_add(run, rule, excess, 1);
 		return;
 	}
 	if (ns > 1)
@@ -713,14 +759,14 @@ static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl
 	sl_hit *h = run_hit(run, rule, u->text, off, end, u->blk, sent);
 	if (h == &run->spare)
 		return;
-	h->value = sum;
+	h->value = tr->excess ? excess : sum;
 	size_t named;
 	const char **var = arena_array(&r->arena, 2, sizeof *var);
 	var[0] = "tokens";
 	var[1] = spam_list(r, spam, ns, tr->max_listed, &named);
 	h->var = var;
 	h->nvar = 1;
-	h->note = rest_note(r, sum, spam, ns, named, ham, nh, hamsum);
+	h->note = rest_note(r, tr, sum, spam, ns, named, ham, nh, hamsum);
 }
 
 static void tokens_run(sl_run *run)

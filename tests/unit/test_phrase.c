@@ -65,6 +65,11 @@ static const struct {
 	{ "k/4", "scope: paragraph\ncase: sensitive\nphrases: [feeling]\n" },
 	{ "k/5", "scope: paragraph\nphrases: [\"* zzqq\"]\n" },
 	{ "p/click", "scope: link\nphrases: [click here]\n" },
+	/* `**` gaps, the `^` clause start, `<num>` */
+	{ "p/gap", "scope: sentence\nphrases: [\"as we ** explained\", \"you were ** told\"]\n" },
+	{ "p/start", "scope: sentence\nphrases: [\"^ clearly\"]\n" },
+	{ "p/num", "scope: sentence\nphrases: [\"just <num> more\"]\n" },
+	{ "p/money", "scope: sentence\nphrases: [\"only <money> ** more\"]\n" },
 };
 
 static const struct {
@@ -143,6 +148,19 @@ static const struct {
 	{ "p/hidden", "t.html",
 	  "<html><body><p>secret</p><p style=\"display:none\">a secret</p></body></html>\n",
 	  "secret" },
+	/* a gap takes 0 to 3 words of one clause */
+	{ "p/gap", "t.txt", "As we explained. As we have already explained. As we had all "
+	  "very clearly explained.\n", "As we explained|As we have already explained" },
+	{ "p/gap", "t.txt", "As we, of course, explained. You were, sadly, told.\n", "" },
+	{ "p/gap", "t.txt", "You were told twice. You were never told.\n",
+	  "You were told|You were never told" },
+	/* `^`: at a sentence's or a clause's start only */
+	{ "p/start", "t.txt", "Clearly, you did not. It is clearly labelled. Well, clearly not.\n",
+	  "Clearly|clearly" },
+	{ "p/num", "t.txt", "It is just $2 more a month. Just two more. Just 5 more.\n",
+	  "just $2 more|Just 5 more" },
+	{ "p/money", "t.txt", "Only $2 a month more. Only 3 more days. Only 4,99\xE2\x82\xAC more.\n",
+	  "Only $2 a month more|Only 4,99\xE2\x82\xAC more" },
 };
 
 /* The original bytes of each diagnostic of rule, joined by '|'. */

@@ -2,9 +2,14 @@
  * test_score.c - scores from diagnostics (exact values for given weights
  * and caps, 0 with nothing found, monotone, custom groups, risk), and
  * scores.yml loading (the bundled file equals the built-in defaults; bad
- * keys and values are errors with a caret).
+ * keys and values are errors with a caret); per-unit scores (each
+ * sentence and paragraph of the tone group's findings: caps per unit,
+ * value rules, report: false and suppressed findings left out, other
+ * groups ignored, the units' exact spans and order).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -104,9 +109,10 @@ static const struct {
 	  "risk=94 subject=94 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
 	{ "subject/a subject/b subject/b subject/b",
 	  "risk=98 subject=98 tone=0 bundling=0 deliverability=0 alpha=0 zeta=0" },
-	/* risk = 1 - (0.95 x 0.86 x 0.27 x 0.95) */
+	/* tone: S = 1.5 -> 100 (sig(-0.2385) - sig(-1.7385)) / (1 - sig(-1.7385))
+	 * = 34; risk = 1 - (0.94 x 0.66 x 0.27 x 0.95) */
 	{ "subject/a tone/a bundling/m deliverability/d",
-	  "risk=79 subject=6 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0" },
+	  "risk=84 subject=6 tone=35 bundling=73 deliverability=5 alpha=0 zeta=0" },
 	/* custom groups: default parameters, and in risk (no risk.groups):
 	 * 100 (1 - (1 - .23)(1 - .08)) = 29 */
 	{ "alpha/y zeta/x", "risk=29 subject=0 tone=0 bundling=0 deliverability=0 alpha=23 zeta=8" },
@@ -236,7 +242,7 @@ static void test_overrides(void)
 	ctx_new();
 	T_EQ(load("risk: {combine: max}\n"), 0, "combine max");
 	T_STREQ(scores("subject/a tone/a bundling/m deliverability/d"),
-	        "risk=73 subject=6 tone=14 bundling=73 deliverability=5 alpha=0 zeta=0", "max");
+	        "risk=73 subject=6 tone=35 bundling=73 deliverability=5 alpha=0 zeta=0", "max");
 	ctx_free();
 
 	ctx_new();
@@ -246,7 +252,7 @@ static void test_overrides(void)
 	/* alpha: default (-1, 2), S = 2 -> 100 (sig(3) - sig(-1)) / (1 - sig(-1));
 	 * zeta: bias -3 and the default's scale 2, S = 1 */
 	T_STREQ(scores("alpha/y zeta/x tone/a"),
-	        "risk=94 subject=0 tone=14 bundling=0 deliverability=0 alpha=94 zeta=23",
+	        "risk=94 subject=0 tone=35 bundling=0 deliverability=0 alpha=94 zeta=23",
 	        "custom");
 	ctx_free();
 
@@ -258,6 +264,115 @@ static void test_overrides(void)
 	        "risk=48 subject=0 tone=48 bundling=0 deliverability=0 alpha=0 zeta=0",
 	        "merged");
 	ctx_free();
+}
+
+/* --- per-unit scores ------------------------------------------------ */
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+#define UNIT_RULE(phr, extra) \
+	"kind: phrase\nscope: sentence\nphrases: [" phr "]\n" extra \
+	"message: \"'{match}'\"\ndescription: test\n" \
+	"examples: {match: [" phr "], nomatch: [zzz]}\n"
+
+/* The unit scores of src linted as NAME with the rules of dir, as
+ * "scope@off-end=value ..." (the unit's original bytes). */
+static const char *units_of(sl_context *c, const char *name, const char *src)
+{
+	static char out[1024];
+	sl_result *r;
+	out[0] = 0;
+	if (sl_lint(&r, c, name, (const unsigned char *)src, strlen(src)))
+		return "(lint failed)";
+	size_t n, k = 0;
+	const sl_unit_score *u = sl_result_unit_scores(r, &n);
+	for (size_t i = 0; i < n; i++)
+		k += (size_t)snprintf(out + k, k < sizeof out ? sizeof out - k : 0,
+		                      "%s%s:%s@%zu-%zu=%d", i ? " " : "", u[i].group, u[i].scope,
+		                      u[i].offset, u[i].end_offset, u[i].value);
+	sl_result_free(r);
+	return out;
+}
+
+static void test_units(void)
+{
+	char dir[] = "/tmp/sendlint-units-XXXXXX";
+	char sub[600];
+	if (!mkdtemp(dir))
+		exit(2);
+	snprintf(sub, sizeof sub, "%s/tone", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof sub, "%s/subject", dir);
+	mkdir(sub, 0700);
+	put_file(dir, "tone/a.yml", UNIT_RULE("alpha", "weight: 1\n"));
+	put_file(dir, "tone/b.yml", UNIT_RULE("beta", "weight: 2\n"));
+	put_file(dir, "tone/c.yml", UNIT_RULE("gamma", "weight: 1\ncap: 3\n"));
+	put_file(dir, "tone/off.yml", UNIT_RULE("delta", "weight: 5\nreport: false\n"));
+	put_file(dir, "subject/s.yml", UNIT_RULE("epsilon", "weight: 5\n"));
+	put_file(dir, "tone/w.tsv", "zed\t2.0\n");
+	put_file(dir, "tone/w.yml",
+	         "kind: tokens\nscope: sentence\nweights: w.tsv\nscore: excess\n"
+	         "report_min: 0.5\nmessage: \"{tokens}\"\ndescription: test\n"
+	         "examples: {match: [zed], nomatch: [zzz]}\n");
+	sl_options o;
+	memset(&o, 0, sizeof o);
+	o.default_rules = dir;
+	sl_context *c;
+	int rc = sl_context_new(&c, &o);
+	T_EQ(rc, 0, "unit rules load");
+	if (rc) {
+		printf("%s", c ? sl_context_errmsg(c) : "");
+		sl_context_free(c);
+		return;
+	}
+	static const struct {
+		const char *src, *want;
+	} cases[] = {
+		/* S: paragraph 1 + 2 = 3 -> 74; sentences 1 -> 20, 2 -> 49 */
+		{ "Alpha one. Beta two.\n",
+		  "tone:paragraph@0-20=75 tone:sentence@0-10=21 tone:sentence@11-20=50" },
+		/* cap 1 per unit: beta twice counts once; cap 3: gamma thrice */
+		{ "Beta beta.\n\nGamma gamma gamma gamma.\n",
+		  "tone:paragraph@0-10=50 tone:sentence@0-10=50 "
+		  "tone:paragraph@12-36=75 tone:sentence@12-36=75" },
+		/* a paragraph's cap spans its sentences: 2, not 4 */
+		{ "Beta. Beta.\n", "tone:paragraph@0-11=50 tone:sentence@0-5=50 tone:sentence@6-11=50" },
+		/* report: false, other groups, nothing found: no unit */
+		{ "Delta epsilon. Nothing here.\n", "" },
+		/* a value rule adds weight x (sum - report_min): 1.5 -> 34 */
+		{ "No. Zed.\n", "tone:paragraph@0-8=35 tone:sentence@4-8=35" },
+		/* a suppressed finding does not count */
+		{ "<p>Alpha. Beta.<!-- sendlint-disable-line tone/b -- test --></p>\n",
+		  "tone:paragraph@3-15=21 tone:sentence@3-9=21" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		T_STREQ(units_of(c, cases[i].src[0] == '<' ? "t.html" : "t.txt", cases[i].src),
+		        cases[i].want, cases[i].src);
+	sl_context_free(c);
+	static const char *const files[] = {
+		"tone/a.yml", "tone/b.yml", "tone/c.yml", "tone/off.yml", "subject/s.yml",
+		"tone/w.tsv", "tone/w.yml",
+	};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(sub, sizeof sub, "%s/%s", dir, files[i]);
+		unlink(sub);
+	}
+	snprintf(sub, sizeof sub, "%s/tone", dir);
+	rmdir(sub);
+	snprintf(sub, sizeof sub, "%s/subject", dir);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 /* Through the loader: a rules dir's bad scores.yml. */
@@ -299,6 +414,7 @@ int main(int argc, char **argv)
 	ctx_free();
 	test_bundled(bundled);
 	test_bad_dir();
+	test_units();
 
 	char dir[] = "/tmp/sendlint-score-XXXXXX";
 	if (!mkdtemp(dir) || chdir(dir))

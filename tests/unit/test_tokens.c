@@ -3,8 +3,9 @@
  * (exact sorted lists), its diagnostics (span, message, the note that
  * accounts for the rest of the sum, inexact spans in encoded words), the
  * scores of `score: value` rules (reported, below report_min, report:
- * false, negative sums), and the load errors of bad weights files and
- * keys (exact file:line:col).
+ * false, negative sums) and of `score: excess` rules (with and without
+ * score_min: what counts without a diagnostic), and the load errors of
+ * bad weights files and keys (exact file:line:col).
  *
  * Rules and weights are written to a temporary directory and loaded like
  * a user rule dir.
@@ -270,6 +271,94 @@ static void test_diag_weight(sl_context *ctx)
 	sl_result_free(r);
 }
 
+/* --- score: excess ---------------------------------------------------------- */
+
+/* x: the hinge at report_min; y: at score_min 0.5 below it, so a unit
+ * between the two counts without a diagnostic; z: the same per sentence
+ * (the units' excesses add up). */
+static const struct {
+	const char *rel, *body;
+} xfiles[] = {
+	{ "x/w.tsv", weights },
+	{ "x/hinge.yml", "kind: tokens\nscope: subject\nweights: w.tsv\nscore: excess\n"
+	  "report_min: 1\nmessage: \"{tokens}\"\n" COMMON },
+	{ "y/low.yml", "kind: tokens\nscope: subject\nweights: ../x/w.tsv\nscore: excess\n"
+	  "report_min: 1\nscore_min: 0.5\nmessage: \"{tokens}\"\n" COMMON },
+	{ "z/sent.yml", "kind: tokens\nscope: sentence\nweights: ../x/w.tsv\nscore: excess\n"
+	  "report_min: 1\nscore_min: 0.5\nmessage: \"{tokens}\"\n" COMMON },
+};
+
+static const struct {
+	const char *input;
+	int nx, ny;                   /* diagnostics of x/hinge, y/low */
+	double wx, wy;                /* their weights (what they added), or 0 */
+	int x, y, z;                  /* the scores of groups x, y, z (S 0.5 -> 3, 1 -> 8) */
+} xcases[] = {
+	/* sum 1: not over report_min; y counts 1 - 0.5 without a diagnostic */
+	{ "Subject: money\n\nHi.\n", 0, 0, 0, 0, 0, 3, 0 },
+	/* sum 1.5: reported by both, x adds 0.5, y 1 */
+	{ "Subject: free\n\nHi.\n", 1, 1, 0.5, 1, 3, 8, 0 },
+	/* sum 0.5: at score_min, nothing */
+	{ "Subject: money, thanks\n\nHi.\n", 0, 0, 0, 0, 0, 0, 0 },
+	/* a negative sum: nothing, never below 0 */
+	{ "Subject: thanks for the meeting\n\nHi.\n", 0, 0, 0, 0, 0, 0, 0 },
+	/* two sentences of sum 1: no diagnostic; of the units not reported
+	 * only the largest excess counts (0.5, not 0.5 + 0.5) */
+	{ "Subject: Hello\n\nMoney here. Money there.\n", 0, 0, 0, 0, 0, 0, 3 },
+};
+
+static void test_excess(void)
+{
+	char dir[600];
+	snprintf(dir, sizeof dir, "%s/excess", top);
+	for (size_t i = 0; i < sizeof xfiles / sizeof *xfiles; i++)
+		write_at(dir, xfiles[i].rel, xfiles[i].body);
+	sl_context *ctx = load(dir);
+	T_CHECK(ctx != NULL, "excess context");
+	if (!ctx)
+		return;
+	for (size_t i = 0; i < sizeof xcases / sizeof *xcases; i++) {
+		sl_result *r;
+		const char *in = xcases[i].input;
+		if (sl_lint(&r, ctx, "t.eml", (const unsigned char *)in, strlen(in))) {
+			T_CHECK(0, "lint failed");
+			continue;
+		}
+		int nx = 0, ny = 0, nz = 0;
+		double wx = 0, wy = 0;
+		for (size_t k = 0; k < sl_result_count(r); k++) {
+			const sl_diag *d = sl_result_diag(r, k);
+			if (!strcmp(d->rule, "x/hinge")) {
+				nx++;
+				wx += d->weight;
+			} else if (!strcmp(d->rule, "y/low")) {
+				ny++;
+				wy += d->weight;
+			} else if (!strcmp(d->rule, "z/sent")) {
+				nz++;
+			}
+		}
+		char what[64];
+		snprintf(what, sizeof what, "excess case %zu x diagnostics", i);
+		T_EQ(nx, xcases[i].nx, what);
+		snprintf(what, sizeof what, "excess case %zu y diagnostics", i);
+		T_EQ(ny, xcases[i].ny, what);
+		snprintf(what, sizeof what, "excess case %zu z diagnostics", i);
+		T_EQ(nz, 0, what);
+		T_CHECK(wx == xcases[i].wx && wy == xcases[i].wy,
+		        "excess case %zu: weights %g, %g, want %g, %g", i, wx, wy, xcases[i].wx,
+		        xcases[i].wy);
+		snprintf(what, sizeof what, "excess case %zu score x", i);
+		T_EQ(sl_result_score(r, "x"), xcases[i].x, what);
+		snprintf(what, sizeof what, "excess case %zu score y", i);
+		T_EQ(sl_result_score(r, "y"), xcases[i].y, what);
+		snprintf(what, sizeof what, "excess case %zu score z", i);
+		T_EQ(sl_result_score(r, "z"), xcases[i].z, what);
+		sl_result_free(r);
+	}
+	sl_context_free(ctx);
+}
+
 /* --- load errors ------------------------------------------------------------ */
 
 static const char bad_tsv[] =
@@ -306,10 +395,16 @@ static const struct {
 	{ "kind: tokens\nscope: raw\nweights: ok.tsv\nscore: values\nmax_listed: 0\n"
 	  "report_min: high\nmessage: \"{tokens} {ham}\"\n" COMMON,
 	  "b/x.yml:2:8: error: scope 'raw' is not allowed for a tokens rule\n"
-	  "b/x.yml:4:8: error: invalid value 'values' for 'score' (expected value or count)\n"
+	  "b/x.yml:4:8: error: invalid value 'values' for 'score' (expected value, excess or count)\n"
 	  "b/x.yml:5:13: error: max_listed must be a whole number from 1 to 50\n"
 	  "b/x.yml:6:13: error: expected a number, found 'high'\n"
 	  "b/x.yml:7:20: error: unknown placeholder '{ham}' in message\n" },
+	{ "kind: tokens\nscope: subject\nweights: ok.tsv\nscore: value\nscore_min: 0\n"
+	  "message: x\n" COMMON,
+	  "b/x.yml:5:12: error: 'score_min' needs 'score: excess'\n" },
+	{ "kind: tokens\nscope: subject\nweights: ok.tsv\nscore: excess\nscore_min: low\n"
+	  "message: x\n" COMMON,
+	  "b/x.yml:5:12: error: expected a number, found 'low'\n" },
 	{ "kind: regex\nscope: subject\npattern: a\nscore: value\nmessage: x\n" COMMON,
 	  "b/x.yml:4:1: error: unknown key 'score' (did you mean 'scope'?)\n" },
 };
@@ -398,6 +493,7 @@ int main(void)
 		test_diag_weight(ctx);
 		sl_context_free(ctx);
 	}
+	test_excess();
 	test_load_errors();
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
