@@ -759,6 +759,7 @@ void engine_run(sl_result *r)
 	diag_sort(r);
 	suppress_apply(r);
 	score_compute(&run);
+	summary_compute(&run);
 }
 
 void engine_release(sl_context *ctx)

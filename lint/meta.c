@@ -21,16 +21,31 @@
  *     in(id, zone)         some hit of id is in a block of that zone
  *     absent_from(id, zone)  no hit of id is in that zone (also when id
  *                          has no hit at all)
+ *     with(a, b)           some hit of a shares a sentence with a hit of b
+ *     without(a, b)        some hit of a is in a sentence with no hit of b
  * zones: subject preheader top below-fold ps footer fine-print (zones.c).
  * Everything is a number; true is 1, false is 0, non-zero is true.  A rule
  * id is a letter or "_" followed by letters, digits and "_ . / -", so "a-b"
  * is one id: write subtraction with spaces ("count(a) - 1").
  *
- * Scopes: message (every hit), paragraph (each body block: hits in it),
- * sentence (each sentence of each body block: hits in it).  Body blocks
- * are those of the preferred body that are not the subject, preheader or
- * title.  Meta rules may use meta rules; they run in dependency order and
- * a cycle is a load error.
+ * Where the diagnostic goes, without `at:`: at the hit that made the
+ * expression true (its witness): an id's first hit; for count() the
+ * first hit, for before(a, b) a's, for in() the first hit in the zone,
+ * for with() and without() the first hit of a that qualifies; `a && b`
+ * takes a's witness (b's when a has none), `a || b` and `a + b` the
+ * earlier in the document of their operands' witnesses, the other
+ * operators their left operand's (else the right's); `!` and
+ * absent_from() have none.  With no witness: the first hit of the first
+ * identifier of the expression that has one in the instance.
+ *
+ * Scopes: message (every hit), paragraph (each block: hits in it),
+ * sentence (each sentence of each block: hits in it).  The blocks are the
+ * subject, the preheader and the body blocks of the preferred body (not a
+ * non-preferred alternative, and not the title, which repeats the
+ * subject, except in a file without a Subject, where the title stands
+ * for it: see zones.c).
+ * Meta rules may use meta rules; they run in dependency order and a cycle
+ * is a load error.
  *
  * Limits: expressions nest at most META_DEPTH deep (parsing and
  * evaluation recurse); the rest is bounded by the expression's length and
@@ -48,7 +63,8 @@
 
 enum {
 	M_NUM, M_REF, M_COUNT, M_NOT, M_NEG, M_AND, M_OR, M_ADD, M_SUB, M_MUL,
-	M_LT, M_LE, M_GT, M_GE, M_EQ, M_NE, M_BEFORE, M_IN, M_ABSENT,
+	M_LT, M_LE, M_GT, M_GE, M_EQ, M_NE, M_BEFORE, M_IN, M_ABSENT, M_WITH,
+	M_WITHOUT,
 };
 
 typedef struct mnode {
@@ -367,14 +383,15 @@ static mnode *parse_call(mparse *P, size_t s, size_t e)
 		int op;
 	} fn[] = {
 		{ "count", M_COUNT }, { "before", M_BEFORE }, { "in", M_IN },
-		{ "absent_from", M_ABSENT },
+		{ "absent_from", M_ABSENT }, { "with", M_WITH }, { "without", M_WITHOUT },
 	};
 	int op = -1;
 	for (size_t k = 0; k < sizeof fn / sizeof *fn; k++)
 		if (strlen(fn[k].name) == e - s && !memcmp(fn[k].name, P->s + s, e - s))
 			op = fn[k].op;
 	if (op < 0) {
-		perr(P, s, "unknown function '%.*s' (count, before, in or absent_from)",
+		perr(P, s, "unknown function '%.*s' (count, before, in, absent_from, "
+		     "with or without)",
 		     (int)(e - s), P->s + s);
 		return NULL;
 	}
@@ -385,7 +402,7 @@ static mnode *parse_call(mparse *P, size_t s, size_t e)
 	if (op != M_COUNT) {
 		if (expect(P, ",", "between the arguments") < 0)
 			return NULL;
-		if (op == M_BEFORE)
+		if (op == M_BEFORE || op == M_WITH || op == M_WITHOUT)
 			x->ref2 = parse_ref(P);
 		else
 			x->zone = parse_zone(P);
@@ -805,64 +822,139 @@ static const mhit *first_hit(const mrun *M, const sl_rule *ru, const inst *in)
 	return f;
 }
 
-static int in_zone(const mrun *M, const sl_rule *ru, const inst *in, unsigned z)
+/* The first hit of ru in the instance that lies in a block of zone z, or
+ * NULL. */
+static const mhit *in_zone(const mrun *M, const sl_rule *ru, const inst *in, unsigned z)
 {
 	size_t lo, hi;
 	const bucket *b = range(M, ru, in, &lo, &hi);
 	const unsigned *zone = M->r->doc.zone;
 	for (size_t i = lo; i < hi; i++)
 		if (b->h[i].blk >= 0 && zone && (zone[b->h[i].blk] & z))
-			return 1;
-	return 0;
+			return &b->h[i];
+	return NULL;
 }
 
-static double eval(const mrun *M, const meta *m, const mnode *x, const inst *in)
+/* Does rule ru have a hit in the instance in the sentence of h? */
+static int shares_sentence(const mrun *M, const sl_rule *ru, const inst *in,
+                           const mhit *h)
 {
 	size_t lo, hi;
+	const bucket *b = range(M, ru, in, &lo, &hi);
+	if (h->blk < 0)
+		return 0;
+	size_t i = lower(b, h->blk, h->sent);
+	if (i < lo)
+		i = lo;
+	return i < hi && b->h[i].blk == h->blk && b->h[i].sent == h->sent;
+}
+
+/* with(a, b) (want 1) and without(a, b) (want 0): the first hit of a in
+ * the instance whose sentence holds a hit of b (1) or none (0), or NULL.
+ * Buckets are sorted by block, sentence and offset, so the first found is
+ * the first in the document among hits in blocks; hits outside blocks
+ * (header fields) share no sentence. */
+static const mhit *sentence_match(const mrun *M, const sl_rule *a, const sl_rule *b,
+                                  const inst *in, int want)
+{
+	size_t lo, hi;
+	const bucket *ba = range(M, a, in, &lo, &hi);
+	const mhit *found = NULL;
+	for (size_t i = lo; i < hi; i++) {
+		const mhit *h = &ba->h[i];
+		if (shares_sentence(M, b, in, h) != want)
+			continue;
+		if (!found || earlier(h, found))
+			found = h;
+		if (h->blk >= 0)
+			break;
+	}
+	return found;
+}
+
+/* The earlier in the document of two witnesses (either may be NULL). */
+static const mhit *first_of(const mhit *a, const mhit *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return earlier(b, a) ? b : a;
+}
+
+/* The expression's value in the instance; *w gets its witness (see the
+ * top of the file), NULL when it has none. */
+static double eval(const mrun *M, const meta *m, const mnode *x, const inst *in,
+                   const mhit **w)
+{
+	const mhit *wa = NULL, *wb = NULL;
+	double a, b;
+	*w = NULL;
 	switch (x->op) {
 	case M_NUM:
 		return x->num;
 	case M_REF:
+	case M_COUNT: {
+		size_t lo, hi;
 		range(M, m->ref[x->ref].rule, in, &lo, &hi);
-		return hi > lo;
-	case M_COUNT:
-		range(M, m->ref[x->ref].rule, in, &lo, &hi);
-		return (double)(hi - lo);
+		*w = first_hit(M, m->ref[x->ref].rule, in);
+		return x->op == M_REF ? hi > lo : (double)(hi - lo);
+	}
 	case M_NOT:
-		return !eval(M, m, x->a, in);
+		return !eval(M, m, x->a, in, &wa);
 	case M_NEG:
-		return -eval(M, m, x->a, in);
+		a = -eval(M, m, x->a, in, &wa);
+		*w = wa;
+		return a;
 	case M_AND:
-		return eval(M, m, x->a, in) && eval(M, m, x->b, in);
+		if (!eval(M, m, x->a, in, &wa) || !eval(M, m, x->b, in, &wb))
+			return 0;
+		*w = wa ? wa : wb;
+		return 1;
 	case M_OR:
-		return eval(M, m, x->a, in) || eval(M, m, x->b, in);
+		a = eval(M, m, x->a, in, &wa) != 0;
+		b = eval(M, m, x->b, in, &wb) != 0;
+		*w = first_of(a ? wa : NULL, b ? wb : NULL);
+		return a || b;
 	case M_ADD:
-		return eval(M, m, x->a, in) + eval(M, m, x->b, in);
-	case M_SUB:
-		return eval(M, m, x->a, in) - eval(M, m, x->b, in);
-	case M_MUL:
-		return eval(M, m, x->a, in) * eval(M, m, x->b, in);
-	case M_LT:
-		return eval(M, m, x->a, in) < eval(M, m, x->b, in);
-	case M_LE:
-		return eval(M, m, x->a, in) <= eval(M, m, x->b, in);
-	case M_GT:
-		return eval(M, m, x->a, in) > eval(M, m, x->b, in);
-	case M_GE:
-		return eval(M, m, x->a, in) >= eval(M, m, x->b, in);
-	case M_EQ:
-		return eval(M, m, x->a, in) == eval(M, m, x->b, in);
-	case M_NE:
-		return eval(M, m, x->a, in) != eval(M, m, x->b, in);
+		a = eval(M, m, x->a, in, &wa);
+		b = eval(M, m, x->b, in, &wb);
+		*w = first_of(wa, wb);
+		return a + b;
 	case M_BEFORE: {
-		const mhit *a = first_hit(M, m->ref[x->ref].rule, in);
-		const mhit *b = first_hit(M, m->ref[x->ref2].rule, in);
-		return a && b && earlier(a, b);
+		const mhit *ha = first_hit(M, m->ref[x->ref].rule, in);
+		const mhit *hb = first_hit(M, m->ref[x->ref2].rule, in);
+		if (!ha || !hb || !earlier(ha, hb))
+			return 0;
+		*w = ha;
+		return 1;
 	}
 	case M_IN:
-		return in_zone(M, m->ref[x->ref].rule, in, x->zone);
+		*w = in_zone(M, m->ref[x->ref].rule, in, x->zone);
+		return *w != NULL;
 	case M_ABSENT:
 		return !in_zone(M, m->ref[x->ref].rule, in, x->zone);
+	case M_WITH:
+	case M_WITHOUT:
+		*w = sentence_match(M, m->ref[x->ref].rule, m->ref[x->ref2].rule, in,
+		                    x->op == M_WITH);
+		return *w != NULL;
+	default:
+		break;
+	}
+	/* the binary operators that take their left operand's witness */
+	a = eval(M, m, x->a, in, &wa);
+	b = eval(M, m, x->b, in, &wb);
+	*w = wa ? wa : wb;
+	switch (x->op) {
+	case M_SUB: return a - b;
+	case M_MUL: return a * b;
+	case M_LT: return a < b;
+	case M_LE: return a <= b;
+	case M_GT: return a > b;
+	case M_GE: return a >= b;
+	case M_EQ: return a == b;
+	case M_NE: return a != b;
 	}
 	BUG("meta: unknown node");
 	return 0;
@@ -920,12 +1012,15 @@ static const char *trace(const mrun *M, const meta *m, const inst *in)
 	return shown ? buf_cstr(&b) : NULL;
 }
 
-static void fire(mrun *M, const sl_rule *ru, const meta *m, const inst *in, double v)
+static void fire(mrun *M, const sl_rule *ru, const meta *m, const inst *in, double v,
+                 const mhit *witness)
 {
 	sl_result *r = M->r;
 	const mhit *h = NULL;
 	if (m->at >= 0)
 		h = first_hit(M, m->ref[m->at].rule, in);
+	else
+		h = witness;
 	for (size_t k = 0; !h && k < m->nref; k++)
 		h = first_hit(M, m->ref[k].rule, in);
 	mhit loc;
@@ -958,37 +1053,48 @@ static void fire(mrun *M, const sl_rule *ru, const meta *m, const inst *in, doub
 	bucket_add(M, ru->index, &loc);
 }
 
-static int body_block(const sl_block *b)
+/* A block that is an instance of paragraph and sentence scopes: the
+ * subject, the preheader and the body, not a non-preferred alternative;
+ * the title only where it stands for the subject (zones.c: a file
+ * without a Subject). */
+static int meta_block(const sl_result *r, size_t i)
 {
-	return b->kind != SL_BLK_SUBJECT && b->kind != SL_BLK_PREHEADER &&
-	       b->kind != SL_BLK_TITLE && !b->alternative;
+	const sl_block *b = &r->doc.blk[i];
+	if (b->alternative)
+		return 0;
+	return b->kind != SL_BLK_TITLE || (r->doc.zone && (r->doc.zone[i] & SL_Z_SUBJECT));
+}
+
+/* Evaluate at one instance; fire when the value is not 0. */
+static void eval_at(mrun *M, const sl_rule *ru, const inst *in)
+{
+	const meta *m = ru->data;
+	const mhit *w;
+	double v = eval(M, m, m->root, in, &w);
+	if (v != 0)
+		fire(M, ru, m, in, v, w);
 }
 
 static void run_rule(mrun *M, const sl_rule *ru)
 {
-	const meta *m = ru->data;
 	const sl_doc *d = &M->r->doc;
 	inst in = { ru->scope, -1, -1 };
-	double v;
 	if (ru->scope == SL_SC_MESSAGE) {
-		if ((v = eval(M, m, m->root, &in)) != 0)
-			fire(M, ru, m, &in, v);
+		eval_at(M, ru, &in);
 		return;
 	}
 	for (size_t b = 0; b < d->nblk; b++) {
-		if (!body_block(&d->blk[b]) || (int)b == d->preheader_blk)
+		if (!meta_block(M->r, b))
 			continue;
 		in.blk = (int)b;
 		if (ru->scope == SL_SC_PARAGRAPH) {
 			in.sent = -1;
-			if ((v = eval(M, m, m->root, &in)) != 0)
-				fire(M, ru, m, &in, v);
+			eval_at(M, ru, &in);
 			continue;
 		}
 		for (size_t s = 0; s < d->blk[b].nsent; s++) {
 			in.sent = (int)s;
-			if ((v = eval(M, m, m->root, &in)) != 0)
-				fire(M, ru, m, &in, v);
+			eval_at(M, ru, &in);
 		}
 	}
 }

@@ -16,7 +16,9 @@
  * computed separately, each as its own sequence; "visible text" is the
  * code points of the non-hidden blocks of that body):
  *
- *   subject     the Subject block.
+ *   subject     the Subject block; in a file without one (an HTML
+ *               template) the <title>, which templates use for the subject
+ *               line (many email builders put the subject there).
  *   preheader   the preheader block.
  *   top         the body blocks before the fold.  The fold comes right after
  *               the first call to action (a BUTTON block, or a block that is
@@ -393,11 +395,15 @@ void zones_compute(sl_result *r)
 	d->zone = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *d->zone);
 	size_t *idx = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *idx);
 	size_t *cps = arena_array(&r->arena, d->nblk ? d->nblk : 1, sizeof *cps);
+	int has_subject = 0;
+	for (size_t i = 0; i < d->nblk; i++)
+		has_subject |= d->blk[i].kind == SL_BLK_SUBJECT;
 	for (size_t i = 0; i < d->nblk; i++) {
 		const sl_block *b = &d->blk[i];
 		cps[i] = is_body(b) ? cp_count(&b->text) : 0;
 		d->zone[i] = 0;
-		if (b->kind == SL_BLK_SUBJECT)
+		if (b->kind == SL_BLK_SUBJECT ||
+		    (b->kind == SL_BLK_TITLE && !has_subject && !b->alternative))
 			d->zone[i] |= SL_Z_SUBJECT;
 		if (b->kind == SL_BLK_PREHEADER || (int)i == d->preheader_blk)
 			d->zone[i] |= SL_Z_PREHEADER;

@@ -2,7 +2,8 @@
  * test_meta.c - meta rules: parsing (precedence, errors with their exact
  * column in the YAML), linking (unknown ids, cycles), evaluation on a
  * hand-made document and hit list (scopes, count, before, in, absent_from,
- * at:, meta rules over meta rules), and the zones they use.
+ * with, without, at:, where a diagnostic goes, meta rules over meta
+ * rules), and the zones they use.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -96,7 +97,8 @@ static const struct {
 	  "    1 | expr: in(a, middle) || b\n"
 	  "      |             ^~~~~~\n" },
 	{ "expr: a && sum(b)\n", SL_SC_MESSAGE,
-	  "e.yml:1:12: error: unknown function 'sum' (count, before, in or absent_from)\n"
+	  "e.yml:1:12: error: unknown function 'sum' (count, before, in, absent_from, "
+	  "with or without)\n"
 	  "    1 | expr: a && sum(b)\n"
 	  "      |            ^~~\n" },
 	{ "expr: before(a b)\n", SL_SC_MESSAGE,
@@ -404,14 +406,38 @@ static const struct {
 	/* nothing hit: the instance itself */
 	{ "absent_from(t/missing, footer)", SL_SC_MESSAGE, NULL, "-1/-1 '' 1" },
 	{ "!t/apology", SL_SC_PARAGRAPH, NULL,
+	  "0/-1 'Important update' 1; "
 	  "3/-1 'Shop now' 1; 4/-1 'P.S. We will discontinue the Basic plan.' 1; "
 	  "5/-1 'Unsubscribe | 12 Main Street' 1" },
 	{ "!t/disc && in(t/price, below-fold)", SL_SC_SENTENCE, NULL,
 	  "2/0 'prices will increase' 1" },
 	{ "!t/missing && !t/apology", SL_SC_SENTENCE, NULL,
+	  "0/0 'Important update' 1; "
 	  "1/1 'We are splitting into two companies.' 1; 3/0 'Shop now' 1; "
 	  "4/0 'P.S. We will discontinue the Basic plan.' 1; "
 	  "5/0 'Unsubscribe | 12 Main Street' 1" },
+	/* sentences: with() and without() */
+	{ "with(t/price, t/apology)", SL_SC_MESSAGE, NULL, "2/0 'prices will increase' 1" },
+	{ "with(t/split, t/apology)", SL_SC_MESSAGE, NULL, "" },
+	{ "t/split && !with(t/split, t/apology)", SL_SC_MESSAGE, NULL,
+	  "1/1 'splitting into two companies' 1" },
+	{ "without(t/apology, t/price)", SL_SC_MESSAGE, NULL, "1/0 'apologize' 1" },
+	{ "without(t/apology, t/split)", SL_SC_MESSAGE, NULL, "1/0 'apologize' 1" },
+	{ "without(t/price, t/apology)", SL_SC_MESSAGE, NULL, "" },
+	{ "without(t/missing, t/apology)", SL_SC_MESSAGE, NULL, "" },
+	{ "with(t/apology, t/price)", SL_SC_PARAGRAPH, NULL, "2/0 'Sorry' 1" },
+	/* the witness: what made the expression true */
+	{ "t/apology && (t/missing || t/disc)", SL_SC_MESSAGE, NULL, "1/0 'apologize' 1" },
+	{ "(t/missing || t/disc) && t/apology", SL_SC_MESSAGE, NULL, "4/0 'discontinue' 1" },
+	{ "t/disc || t/price", SL_SC_MESSAGE, NULL, "2/0 'prices will increase' 1" },
+	{ "t/disc + t/split + t/price >= 2", SL_SC_MESSAGE, NULL,
+	  "1/1 'splitting into two companies' 1" },
+	{ "!t/missing && in(t/apology, below-fold)", SL_SC_MESSAGE, NULL, "2/0 'Sorry' 1" },
+	{ "absent_from(t/price, top) && t/unsub", SL_SC_MESSAGE, NULL, "5/0 'Unsubscribe' 1" },
+	{ "before(t/split, t/price) && t/apology", SL_SC_MESSAGE, NULL,
+	  "1/1 'splitting into two companies' 1" },
+	/* the subject is an instance of paragraph and sentence scopes */
+	{ "t/price", SL_SC_PARAGRAPH, NULL, "0/0 'update' 1; 2/0 'prices will increase' 1" },
 };
 
 static void setup_eval_rules(const char *expr, sl_scope scope, const char *at)
@@ -442,6 +468,13 @@ static void add_doc_hits(sl_run *run)
 	add_hit(run, "t/unsub", 5, "Unsubscribe");
 }
 
+/* add_doc_hits, and a price hit in the subject ("update"). */
+static void add_doc_hits_subject(sl_run *run)
+{
+	add_hit(run, "t/price", 0, "update");
+	add_doc_hits(run);
+}
+
 static void test_eval(void)
 {
 	for (size_t i = 0; i < sizeof eval_cases / sizeof *eval_cases; i++) {
@@ -449,7 +482,10 @@ static void test_eval(void)
 		setup_eval_rules(eval_cases[i].expr, eval_cases[i].scope, eval_cases[i].at);
 		sl_result *r = doc_new();
 		sl_run run = run_new(r);
-		add_doc_hits(&run);
+		if (!strcmp(eval_cases[i].expr, "t/price"))
+			add_doc_hits_subject(&run);
+		else
+			add_doc_hits(&run);
 		meta_ops.run(&run);
 		const char *got = hits_of(&run, "m/x");
 		T_STREQ(got, eval_cases[i].want, eval_cases[i].expr);
