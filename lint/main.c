@@ -321,7 +321,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 	if (a[n] == '=')
 		return a + n + 1;
 	if (a[n])
-		return NULL;
+		return name[1] != '-' ? a + n : NULL;  /* -j4, as make takes it */
 	if (*i + 1 >= argc)
 		usage_error("option '%s' needs a value", name);
 	return argv[++*i];
@@ -389,7 +389,8 @@ typedef struct driver {
 	const sl_options *base;
 	int cli_fail_level;     /* SL_CONFIG_UNSET when not given */
 	long cli_max_risk;      /* -2 when not given */
-	ctxent *ent;
+	ctxent **ent;           /* each allocated on its own: jobs keep
+	                           pointers to them while more are added */
 	size_t nent;
 } driver;
 
@@ -409,13 +410,14 @@ static void die_context(sl_context *ctx, int rc)
 static ctxent *context_for(driver *dv, const char *cfgpath)
 {
 	for (size_t i = 0; i < dv->nent; i++) {
-		const char *p = dv->ent[i].cfgpath;
+		const char *p = dv->ent[i]->cfgpath;
 		if ((!p && !cfgpath) || (p && cfgpath && !strcmp(p, cfgpath)))
-			return &dv->ent[i];
+			return dv->ent[i];
 	}
 	dv->ent = xrealloc(dv->ent, (dv->nent + 1) * sizeof *dv->ent);
-	ctxent *e = &dv->ent[dv->nent++];
+	ctxent *e = xrealloc(NULL, sizeof *e);
 	memset(e, 0, sizeof *e);
+	dv->ent[dv->nent++] = e;
 	sl_options so = *dv->base;
 	int fail = SL_CONFIG_UNSET;
 	int risk = SL_CONFIG_UNSET;
@@ -446,9 +448,10 @@ static ctxent *context_for(driver *dv, const char *cfgpath)
 static void driver_free(driver *dv)
 {
 	for (size_t i = 0; i < dv->nent; i++) {
-		sl_context_free(dv->ent[i].ctx);
-		sl_config_free(dv->ent[i].cfg);
-		free(dv->ent[i].cfgpath);
+		sl_context_free(dv->ent[i]->ctx);
+		sl_config_free(dv->ent[i]->cfg);
+		free(dv->ent[i]->cfgpath);
+		free(dv->ent[i]);
 	}
 	free(dv->ent);
 }

@@ -30,3 +30,9 @@ run --rules=../rules/bad-keys ../../corpus/subject-plain-exclamations.eml
 echo "== selections that name no rule: at their place in the file"
 printf 'disable: [tone/nope, subject/all-capz]\nseverity:\n  tone/x: error\n' > "$t/project/sub/.sendlint.yml"
 (cd "$t" && run --enable=bogus project/sub/sale.eml)
+echo "== files under different configuration files in one run (one context each)"
+mkdir -p "$t/other"
+printf 'disable: [subject/exclamations]\n' > "$t/other/.sendlint.yml"
+printf 'fail-level: none\n' > "$t/project/sub/.sendlint.yml"
+cp ../../corpus/subject-plain-exclamations.eml "$t/other/sale.eml"
+(cd "$t" && run --jobs=2 project/sub/sale.eml other/sale.eml other/sale.eml project/sub/sale.eml) | grep -c 'subject/exclamations'
