@@ -93,6 +93,10 @@ $(B)/bench_phrases: tests/bench_phrases.c $(B)/libsendlint.a
 $(B)/subject_features: scripts/subject_features.c lint/internal.h $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
+# the tone score's features, for scripts/train_tone.py
+$(B)/tone_features: scripts/tone_features.c lint/internal.h $(B)/libsendlint.a
+	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
+
 install: sendlint
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 sendlint $(DESTDIR)$(BINDIR)/sendlint

@@ -2,8 +2,13 @@
  * arena.c - the per-file (and per-context) bump allocator.
  *
  * In: sizes.  Out: 16-byte aligned blocks that live until arena_release.
- * Chunks grow geometrically from 64 KiB; a request larger than a chunk
- * gets a chunk of its own.  Allocation failure longjmps to a->oom.
+ * Chunks grow geometrically from 64 KiB up to 16 MiB; a request of
+ * ARENA_BIG bytes or more gets a block of its own, which arena_resize
+ * grows or shrinks with realloc (for large blocks the C library moves
+ * pages, not bytes), so that a large array grown by doubling costs
+ * neither copies nor the old blocks.  A block at the top of the current
+ * chunk grows in place while the chunk has room.  Allocation failure
+ * longjmps to a->oom.
  *
  * A pool (one per context, shared by the threads that lint with it) keeps
  * the chunks of released arenas, up to a byte bound, so that linting many
@@ -22,6 +27,8 @@ struct sl_chunk {
 };
 
 #define ARENA_FIRST ((size_t)64 << 10)
+#define ARENA_CHUNK_MAX ((size_t)16 << 20)
+#define ARENA_BIG ((size_t)1 << 20)
 #define ARENA_ALIGN ((size_t)16)
 
 struct sl_pool {
@@ -77,12 +84,18 @@ void arena_init(sl_arena *a, jmp_buf *oom)
 	a->head = NULL;
 	a->cur = a->end = NULL;
 	a->total = 0;
+	a->big = NULL;
 	a->oom = oom;
 	a->pool = NULL;
 }
 
 void arena_release(sl_arena *a)
 {
+	for (struct sl_chunk *c = a->big, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->big = NULL;
 	struct sl_chunk *c = a->head;
 	sl_pool *p = a->pool;
 	if (p)
@@ -112,21 +125,40 @@ static void arena_fail(sl_arena *a)
 	BUG("out of memory in an arena without a recovery point");
 }
 
-void *arena_alloc(sl_arena *a, size_t n)
+static size_t align_up(sl_arena *a, size_t n)
 {
 	if (n == 0)
 		n = 1;
 	if (n > SIZE_MAX / 2)
 		arena_fail(a);
-	n = (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	return (n + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+}
+
+/* A block of its own of n bytes (n aligned). */
+static void *big_alloc(sl_arena *a, size_t n)
+{
+	struct sl_chunk *c = malloc(sizeof *c + n);
+	if (!c)
+		arena_fail(a);
+	c->size = n;
+	c->next = a->big;
+	a->big = c;
+	return c->data;
+}
+
+void *arena_alloc(sl_arena *a, size_t n)
+{
+	n = align_up(a, n);
+	if (n >= ARENA_BIG)
+		return big_alloc(a, n);
 	if (a->cur && (size_t)(a->end - a->cur) >= n) {
 		void *p = a->cur;
 		a->cur += n;
 		return p;
 	}
 	size_t size = a->total < ARENA_FIRST ? ARENA_FIRST : a->total;
-	if (size > ((size_t)16 << 20))
-		size = (size_t)16 << 20;
+	if (size > ARENA_CHUNK_MAX)
+		size = ARENA_CHUNK_MAX;
 	if (size < n)
 		size = n;
 	struct sl_chunk *c = a->pool ? pool_take(a->pool, size) : NULL;
@@ -160,12 +192,48 @@ void *arena_array(sl_arena *a, size_t n, size_t size)
 	return arena_alloc(a, n * size);
 }
 
+void *arena_resize(sl_arena *a, void *old, size_t oldsize, size_t keep, size_t newsize)
+{
+	if (!old || !oldsize)
+		return arena_alloc(a, newsize);
+	size_t on = align_up(a, oldsize), nn = align_up(a, newsize);
+	char *o = old;
+	if (keep > oldsize)
+		keep = oldsize;
+	if (keep > newsize)
+		keep = newsize;
+	/* the last block of the current chunk: grow (or shrink) in place */
+	if (a->cur && o + on == a->cur && (size_t)(a->end - o) >= nn) {
+		a->cur = o + nn;
+		return o;
+	}
+	/* a block of its own: realloc */
+	if (on >= ARENA_BIG) {
+		for (struct sl_chunk **cp = &a->big; *cp; cp = &(*cp)->next) {
+			if ((*cp)->data != o)
+				continue;
+			struct sl_chunk *c = realloc(*cp, sizeof *c + nn);
+			if (!c)
+				arena_fail(a);
+			c->size = nn;
+			*cp = c;
+			return c->data;
+		}
+	}
+	if (nn <= on)
+		return o; /* shrinking elsewhere: the block is big enough */
+	void *p = arena_alloc(a, newsize);
+	if (keep)
+		memcpy(p, o, keep);
+	return p;
+}
+
 void *arena_grow(sl_arena *a, void *old, size_t oldn, size_t newn, size_t size)
 {
-	void *p = arena_array(a, newn, size);
-	if (old && oldn)
-		memcpy(p, old, (oldn < newn ? oldn : newn) * size);
-	return p;
+	if (size && (newn > SIZE_MAX / 4 / size || oldn > SIZE_MAX / 4 / size))
+		arena_fail(a);
+	size_t keep = oldn < newn ? oldn : newn;
+	return arena_resize(a, old, oldn * size, keep * size, newn * size);
 }
 
 char *arena_strndup(sl_arena *a, const char *s, size_t n)

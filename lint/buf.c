@@ -13,30 +13,31 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+/* These walk lit only as far as the comparison goes (no strlen): header
+ * lookups compare every field name with a literal. */
 int str_eq(sl_str a, const char *lit)
 {
-	size_t n = strlen(lit);
-	return a.len == n && memcmp(a.p, lit, n) == 0;
+	size_t i = 0;
+	for (; i < a.len; i++)
+		if (!lit[i] || a.p[i] != lit[i])
+			return 0;
+	return lit[i] == 0;
 }
 
 int str_ieq(sl_str a, const char *lit)
 {
-	size_t n = strlen(lit);
-	if (a.len != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)a.p[i]) != lower((unsigned char)lit[i]))
+	size_t i = 0;
+	for (; i < a.len; i++)
+		if (!lit[i] || lower((unsigned char)a.p[i]) != lower((unsigned char)lit[i]))
 			return 0;
-	return 1;
+	return lit[i] == 0;
 }
 
 int str_iprefix(sl_str a, const char *lit)
 {
-	size_t n = strlen(lit);
-	if (a.len < n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lower((unsigned char)a.p[i]) != lower((unsigned char)lit[i]))
+	size_t i = 0;
+	for (; lit[i]; i++)
+		if (i >= a.len || lower((unsigned char)a.p[i]) != lower((unsigned char)lit[i]))
 			return 0;
 	return 1;
 }
@@ -88,7 +89,7 @@ static int buf_reserve(sl_buf *b, size_t n)
 	size_t alloc = b->alloc ? b->alloc : 64;
 	while (alloc < need)
 		alloc = alloc > SIZE_MAX / 2 ? need : alloc * 2;
-	b->p = arena_grow(b->a, b->p, b->len, alloc, 1);
+	b->p = arena_resize(b->a, b->p, b->alloc, b->len, alloc);
 	b->alloc = alloc;
 	return 0;
 }
@@ -122,7 +123,7 @@ char *buf_cstr(sl_buf *b)
 	if (buf_reserve(b, 0) < 0) {
 		/* at max: the NUL still needs a byte; grow past max by one */
 		b->over = 1;
-		b->p = arena_grow(b->a, b->p, b->len, b->len + 1, 1);
+		b->p = arena_resize(b->a, b->p, b->alloc, b->len, b->len + 1);
 		b->alloc = b->len + 1;
 	}
 	b->p[b->len] = 0;

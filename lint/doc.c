@@ -3,7 +3,8 @@
  *
  * In: a result.  Out: a new zeroed block, link, image or element appended
  * to r->doc; the stages fill it in.  Each array grows by doubling in the
- * file's arena.
+ * file's arena (in place where the arena can: see arena_resize), and
+ * doc_trim gives back the unused part once the document is built.
  */
 #include "internal.h"
 
@@ -55,6 +56,28 @@ sl_comment *doc_add_comment(sl_result *r)
 {
 	sl_doc *d = &r->doc;
 	DOC_ADD(comment, ncomment, commentalloc);
+}
+
+#define DOC_TRIM(arr, n, alloc)                                             \
+	do {                                                                \
+		if (d->arr && d->alloc > d->n) {                            \
+			size_t keep = d->n ? d->n : 1;                      \
+			d->arr = arena_resize(&r->arena, d->arr,            \
+			                      d->alloc * sizeof *d->arr,    \
+			                      keep * sizeof *d->arr,        \
+			                      keep * sizeof *d->arr);       \
+			d->alloc = keep;                                    \
+		}                                                           \
+	} while (0)
+
+void doc_trim(sl_result *r)
+{
+	sl_doc *d = &r->doc;
+	DOC_TRIM(blk, nblk, blkalloc);
+	DOC_TRIM(link, nlink, linkalloc);
+	DOC_TRIM(img, nimg, imgalloc);
+	DOC_TRIM(elem, nelem, elemalloc);
+	DOC_TRIM(comment, ncomment, commentalloc);
 }
 
 static const char *const block_names[SL_BLK_NKINDS] = {

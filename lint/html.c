@@ -45,7 +45,19 @@
  *    than SL_HTML_MAX_ATTRS in a tag are blanked out before parsing.
  *  - an unclosed comment swallows the rest of the input silently: that is
  *    reported (input/html-unclosed-comment).
+ *
+ * libxml2 is not given the fed text itself but a copy in which the
+ * attributes of plain start tags (see scan_attrs) are blanks: this stage
+ * reads attributes from the fed text with its own scan, and libxml2's
+ * reading of them (each value copied and decoded a character at a time,
+ * each name interned) cost a fifth of the stage.  The copy has the same
+ * length, so every offset holds.  Each event checks that libxml2 read the
+ * blanks as the attributes of the tag they came from (lib_check); if ever
+ * it did not, the parse is abandoned, everything it added is taken back
+ * and the part is parsed again from the fed text.  So libxml2's own
+ * attribute values (the atts of startElement) are never to be used.
  */
+#define _GNU_SOURCE /* memmem: glibc and musl hide it without this */
 #include <limits.h>
 #include <stdlib.h>
 
@@ -173,10 +185,16 @@ static const tag_info *tag_lookup(const char *name)
 /* Attributes this stage reads. */
 enum { A_STYLE, A_CLASS, A_ID, A_ROLE, A_HIDDEN, A_BGCOLOR, A_COLOR, A_HREF,
        A_SRC, A_ALT, A_WIDTH, A_HEIGHT, A_HTTP_EQUIV, A_REL, A_N };
-static const char *const attr_names[A_N] = {
-	"style", "class", "id", "role", "hidden", "bgcolor", "color", "href",
-	"src", "alt", "width", "height", "http-equiv", "rel",
+#define ATTR(s) { s, sizeof s - 1 }
+static const struct {
+	const char *name;
+	size_t len;
+} attr_tab[A_N] = {
+	ATTR("style"), ATTR("class"), ATTR("id"), ATTR("role"), ATTR("hidden"),
+	ATTR("bgcolor"), ATTR("color"), ATTR("href"), ATTR("src"), ATTR("alt"),
+	ATTR("width"), ATTR("height"), ATTR("http-equiv"), ATTR("rel"),
 };
+#undef ATTR
 
 /* ---------------------------------------------------------------------
  * State.
@@ -201,6 +219,7 @@ typedef struct hx_el {
 	int shidden;           /* effective, from display, visibility, ... (not
 	                          colours, which descendants may change) */
 	int cellbtn;           /* effective: in a cell with a background and padding */
+	int font0;             /* effective: a font size too small to read */
 	int link;              /* the link this element opened, -1 */
 	unsigned flush : 1, pre : 1, title : 1, style : 1;
 } hx_el;
@@ -227,7 +246,12 @@ enum { W_BLK = 1, W_LNK = 2, W_TTL = 4 };
 
 typedef struct hx {
 	sl_result *r;
-	sl_text fed;           /* what libxml2 parses: the input, made safe */
+	sl_text fed;           /* the input, made safe */
+	const char *lib;       /* what libxml2 parses: fed, or a copy of it with the
+	                          attributes of plain start tags blanked */
+	unsigned char *lib_at; /* bit per fed byte: a blanked run starts here */
+	size_t vpos;           /* lib checked against fed up to here */
+	int diverged;          /* libxml2 read the blanks otherwise: parse again */
 	const char *p;
 	size_t len;            /* fed bytes */
 	size_t base;           /* where libxml2 starts (after a BOM) */
@@ -249,7 +273,7 @@ typedef struct hx {
 		const xmlChar *name;
 		const tag_info *ti;
 		size_t len;
-	} tcache[64];
+	} tcache[64];          /* (indexed by the top 6 bits of a hash) */
 	/* the block being built */
 	tw blk;
 	sl_block_kind blk_kind;
@@ -269,6 +293,7 @@ typedef struct hx {
 	long pre_el;           /* stack index of its element, -1 */
 	int pre_done, substance;
 	size_t first_comment;
+	sl_sheet *sheet;       /* class rules of the part's <style> blocks */
 } hx;
 
 /* ---------------------------------------------------------------------
@@ -280,43 +305,72 @@ static int lc(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* HTML whitespace, collapsed in text */
-static int is_ws(int c)
+/* Byte classes, for the scans that look at every byte of markup. */
+enum {
+	C_WS = 1,          /* HTML whitespace, collapsed in text */
+	C_BLANK = 2,       /* libxml2's IS_BLANK_CH, which separates attributes */
+	C_ALPHA = 4, C_DIGIT = 8,
+	C_NAME0 = 16,      /* htmlParseHTMLName's first characters */
+	C_NAME = 32,       /* and the others */
+	C_ANGLE = 64,      /* < > (not in a plain quoted value) */
+	C_UQBAD = 128,     /* " ' ` < > = (not in a plain unquoted value) */
+};
+#define CCLS(c) \
+	(((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r' ? C_WS | C_BLANK : \
+	  (c) == '\f' ? C_WS : 0) | \
+	 (((c) | 32) >= 'a' && ((c) | 32) <= 'z' ? C_ALPHA | C_NAME0 | C_NAME : 0) | \
+	 ((c) >= '0' && (c) <= '9' ? C_DIGIT | C_NAME : 0) | \
+	 ((c) == '_' || (c) == ':' || (c) == '.' ? C_NAME0 | C_NAME : 0) | \
+	 ((c) == '-' ? C_NAME : 0) | \
+	 ((c) == '<' || (c) == '>' ? C_ANGLE | C_UQBAD : 0) | \
+	 ((c) == '"' || (c) == '\'' || (c) == '`' || (c) == '=' ? C_UQBAD : 0))
+#define T4(c) CCLS(c), CCLS((c) + 1), CCLS((c) + 2), CCLS((c) + 3)
+#define T16(c) T4(c), T4((c) + 4), T4((c) + 8), T4((c) + 12)
+#define T64(c) T16(c), T16((c) + 16), T16((c) + 32), T16((c) + 48)
+static const unsigned char ccls[256] = { T64(0), T64(64), T64(128), T64(192) };
+#undef CCLS
+#undef T4
+#undef T16
+#undef T64
+
+static inline int cls_is(int c, unsigned bits)
 {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+	return (unsigned)c < 256 && (ccls[c] & bits);
 }
 
-/* libxml2's IS_BLANK_CH, which separates attributes */
-static int is_blank(int c)
+static inline int is_ws(int c)
 {
-	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+	return cls_is(c, C_WS);
 }
 
-static int is_alpha(int c)
+static inline int is_blank(int c)
 {
-	c = lc(c);
-	return c >= 'a' && c <= 'z';
+	return cls_is(c, C_BLANK);
 }
 
-static int is_digit(int c)
+static inline int is_alpha(int c)
 {
-	return c >= '0' && c <= '9';
+	return cls_is(c, C_ALPHA);
 }
 
-static int is_alnum(int c)
+static inline int is_digit(int c)
 {
-	return is_alpha(c) || is_digit(c);
+	return cls_is(c, C_DIGIT);
 }
 
-/* htmlParseHTMLName's characters */
-static int is_name_start(int c)
+static inline int is_alnum(int c)
 {
-	return is_alpha(c) || c == '_' || c == ':' || c == '.';
+	return cls_is(c, C_ALPHA | C_DIGIT);
 }
 
-static int is_name_char(int c)
+static inline int is_name_start(int c)
 {
-	return is_alnum(c) || c == ':' || c == '-' || c == '_' || c == '.';
+	return cls_is(c, C_NAME0);
+}
+
+static inline int is_name_char(int c)
+{
+	return cls_is(c, C_NAME);
 }
 
 static int is_xdigit(int c)
@@ -484,22 +538,48 @@ static int feed_sanitize(hx *h, const sl_text *in, sl_text *out)
  * the name) to end, where the scan stops at '>' or "/>".  Keeps the first
  * max in a (if a), counts all in *count, and sets *cut to where the
  * (max+1)-th begins.  Returns where it stopped. */
+/* Does p[i..end) hold a byte of class bits? */
+static int any_cls(const char *p, size_t i, size_t end, unsigned bits)
+{
+	for (; i < end; i++)
+		if (ccls[(unsigned char)p[i]] & bits)
+			return 1;
+	return 0;
+}
+
+static int at_tag_end(const char *p, size_t i, size_t end)
+{
+	return i >= end || p[i] == '>' || (p[i] == '/' && i + 1 < end && p[i + 1] == '>');
+}
+
+/* Scan a start tag's attributes like htmlParseStartTag: from i (just past
+ * the name) to end, where the scan stops at '>' or "/>".  Keeps the first
+ * max in a (if a), counts all in *count, and sets *cut to where the
+ * (max+1)-th begins.  Returns where it stopped.  With plain, *plain is
+ * cleared unless the attributes are so plain that libxml2 is sure to read
+ * them just so: names of letters, digits and : - _ . (starting with a
+ * letter, shorter than libxml2's name buffer), each with no value or with
+ * = and a value that is quoted (closed, holding no < or >) or unquoted
+ * (not empty, without " ' ` < > =), followed by a blank or the end. */
 static size_t scan_attrs(const char *p, size_t i, size_t end, hx_attr *a,
-                         size_t max, size_t *count, size_t *cut)
+                         size_t max, size_t *count, size_t *cut, int *plain)
 {
 	size_t n = 0;
 	for (;;) {
 		while (i < end && is_blank((unsigned char)p[i]))
 			i++;
-		if (i >= end || p[i] == '>' || (p[i] == '/' && i + 1 < end && p[i + 1] == '>'))
+		if (at_tag_end(p, i, end))
 			break;
 		if (!is_name_start((unsigned char)p[i])) {
 			/* a bogus attribute: libxml2 skips to a blank or the end */
-			while (i < end && !is_blank((unsigned char)p[i]) && p[i] != '>' &&
-			       !(p[i] == '/' && i + 1 < end && p[i + 1] == '>'))
+			if (plain)
+				*plain = 0;
+			while (i < end && !is_blank((unsigned char)p[i]) && !at_tag_end(p, i, end))
 				i++;
 			continue;
 		}
+		if (plain && !is_alpha((unsigned char)p[i]))
+			*plain = 0;
 		if (n == max && cut)
 			*cut = i;
 		hx_attr at = { i, 0, 0, 0, 0, 0 };
@@ -509,6 +589,8 @@ static size_t scan_attrs(const char *p, size_t i, size_t end, hx_attr *a,
 			k++;
 		}
 		at.nlen = i - at.name;
+		if (plain && k >= 100)
+			*plain = 0;
 		size_t j = i;
 		while (j < end && is_blank((unsigned char)p[j]))
 			j++;
@@ -524,14 +606,20 @@ static size_t scan_attrs(const char *p, size_t i, size_t end, hx_attr *a,
 				at.val = j;
 				at.vlen = ve - j;
 				at.quote = q;
+				if (plain && (!qe || any_cls(p, j, ve, C_ANGLE)))
+					*plain = 0;
 				j = qe ? ve + 1 : end;
 			} else {
 				at.val = j;
 				while (j < end && !is_blank((unsigned char)p[j]) && p[j] != '>')
 					j++;
 				at.vlen = j - at.val;
+				if (plain && (!at.vlen || any_cls(p, at.val, j, C_UQBAD)))
+					*plain = 0;
 			}
 			i = j;
+			if (plain && i < end && !is_blank((unsigned char)p[i]) && !at_tag_end(p, i, end))
+				*plain = 0;
 		}
 		if (a && n < max)
 			a[n] = at;
@@ -568,26 +656,39 @@ static size_t find_close(const char *p, size_t i, size_t end, const char *name)
 	return end;
 }
 
-/* The first occurrence of lit in p[i..end), or end. */
+/* The first occurrence of lit in p[i..end), or end.  (One memmem: a
+ * memchr for the first byte would stop at every tag for "<!--".) */
 static size_t find_lit(const char *p, size_t i, size_t end, const char *lit)
 {
 	size_t n = strlen(lit);
-	while (i < end && end - i >= n) {
-		const char *q = memchr(p + i, lit[0], end - i - n + 1);
-		if (!q)
-			return end;
-		i = (size_t)(q - p);
-		if (!memcmp(p + i, lit, n))
-			return i;
-		i++;
+	if (i >= end || end - i < n)
+		return end;
+	const char *q = memmem(p + i, end - i, lit, n);
+	return q ? (size_t)(q - p) : end;
+}
+
+/* Blank the attributes fed[a, b) in the copy libxml2 gets (made at the
+ * first), and mark where they start. */
+static void feed_blank(hx *h, const sl_text *in, size_t a, size_t b)
+{
+	if (!h->lib_at) {
+		char *lib = arena_alloc(&h->r->arena, in->len + 1);
+		memcpy(lib, in->p, in->len);
+		lib[in->len] = 0;
+		h->lib = lib;
+		h->lib_at = arena_zalloc(&h->r->arena, in->len / 8 + 1);
 	}
-	return end;
+	memset((char *)h->lib + a, ' ', b - a);
+	h->lib_at[a / 8] |= (unsigned char)(1u << (a % 8));
 }
 
 /* Tags with more attributes than SL_HTML_MAX_ATTRS: the rest of each such
- * tag becomes one space.  Comments and script/style bodies, which libxml2
- * does not parse as tags, are skipped. */
-static int feed_attr_guard(hx *h, const sl_text *in, sl_text *out)
+ * tag becomes one space (in *out; with out NULL nothing is changed).
+ * Comments and script/style bodies, which libxml2 does not parse as tags,
+ * are skipped.  With blank, the attributes of plain tags are blanked in
+ * the copy libxml2 gets (feed_blank); that copy is only good when nothing
+ * was changed. */
+static int feed_attr_guard(hx *h, const sl_text *in, sl_text *out, int blank)
 {
 	const char *p = in->p;
 	size_t n = in->len, i = 0, done = 0;
@@ -614,8 +715,11 @@ static int feed_attr_guard(hx *h, const sl_text *in, sl_text *out)
 			k++;
 		}
 		size_t count = 0, cut = 0;
-		size_t stop = scan_attrs(p, j, n, NULL, SL_HTML_MAX_ATTRS, &count, &cut);
-		if (count > SL_HTML_MAX_ATTRS) {
+		int plain = 1;
+		size_t stop = scan_attrs(p, j, n, NULL, SL_HTML_MAX_ATTRS, &count, &cut, &plain);
+		if (blank && plain && count && count <= SL_HTML_MAX_ATTRS && k < 100 && stop < n)
+			feed_blank(h, in, j, stop);
+		if (count > SL_HTML_MAX_ATTRS && out) {
 			if (!any) {
 				tb_init(&tb, &h->r->arena, n + 16);
 				any = 1;
@@ -669,6 +773,11 @@ static int feed_template_comments(hx *h, const sl_text *in, sl_text *out)
 		}
 		i = (size_t)(q - p);
 		int found = 0;
+		/* every opener is "{{!" or "{#" (CSS has many other braces) */
+		if (n - i < 3 || !(p[i + 1] == '#' || (p[i + 1] == '{' && p[i + 2] == '!'))) {
+			i++;
+			continue;
+		}
 		for (int k = 0; k < 3 && !found; k++) {
 			size_t ol = strlen(kinds[k].open);
 			if (none[k] || n - i < ol || memcmp(p + i, kinds[k].open, ol))
@@ -711,8 +820,14 @@ static void feed_prepare(hx *h, const sl_text *html)
 		h->fed = a;
 	if (feed_template_comments(h, &h->fed, &b))
 		h->fed = b;
-	if (feed_attr_guard(h, &h->fed, &a))
+	if (feed_attr_guard(h, &h->fed, &a, 1)) {
+		/* tags were cut: blank again in the new text */
 		h->fed = a;
+		h->lib_at = NULL;
+		feed_attr_guard(h, &h->fed, NULL, 1);
+	}
+	if (!h->lib_at)
+		h->lib = h->fed.p;
 	h->p = h->fed.p;
 	h->len = h->fed.len;
 	h->max = h->len + 64;
@@ -850,8 +965,9 @@ static int attr_has(hx *h, int id, const char *lit)
 	const char *s = attr_scratch(h, id, &n);
 	if (!s)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (iprefix(s, i, n, lit))
+	size_t m = strlen(lit);
+	for (size_t i = 0; i + m <= n; i++)
+		if (lc((unsigned char)s[i]) == lit[0] && iprefix(s, i, n, lit))
 			return 1;
 	return 0;
 }
@@ -1396,6 +1512,8 @@ static void title_close(hx *h)
 
 static void style_close(hx *h, const hx_el *e, size_t end)
 {
+	css_sheet_read(h->r, &h->sheet, h->p + e->tag_end, end > e->tag_end ? end - e->tag_end : 0,
+	               text_span(&h->fed, e->tag_off, e->tag_end));
 	/* <style> with @import pulls in remote CSS */
 	size_t i = e->tag_end;
 	while (i < end) {
@@ -1447,6 +1565,30 @@ static size_t cur_off(const hx *h)
 		return h->len;
 	size_t o = h->base + (size_t)(in->cur - in->base) + (size_t)in->consumed;
 	return o > h->len ? h->len : o;
+}
+
+/* Did libxml2 read what it was given as the fed text, up to E?  The bytes
+ * since the last check must be the fed bytes, but for the attributes of
+ * the start tag reported now (name_end: where they start, or (size_t)-1),
+ * if they were blanked.  If not, it is stopped: the parse is made again
+ * from the fed text (html_extract).  Returns 0 then. */
+static int lib_check(hx *h, size_t E, size_t name_end)
+{
+	size_t v = h->vpos;
+	if (h->lib == h->p || E <= v)
+		return 1;
+	size_t upto = E;
+	if (name_end != (size_t)-1 && name_end >= v && name_end < E &&
+	    (h->lib_at[name_end / 8] & (1u << (name_end % 8))))
+		upto = name_end;
+	if (memcmp(h->lib + v, h->p + v, upto - v)) {
+		h->diverged = 1;
+		xmlStopParser(h->ctxt);
+		h->stopped = 1;
+		return 0;
+	}
+	h->vpos = E;
+	return 1;
 }
 
 static size_t lib_depth(const hx *h)
@@ -1520,8 +1662,8 @@ static void index_attrs(hx *h)
 		const hx_attr *a = &h->attr[i];
 		const char *n = h->p + a->name;
 		for (int k = 0; k < A_N; k++) {
-			const char *want = attr_names[k];
-			if (h->ai[k] >= 0 || a->nlen != strlen(want) || lc((unsigned char)n[0]) != want[0])
+			const char *want = attr_tab[k].name;
+			if (h->ai[k] >= 0 || a->nlen != attr_tab[k].len || lc((unsigned char)n[0]) != want[0])
 				continue;
 			size_t j = 1;
 			while (j < a->nlen && lc((unsigned char)n[j]) == want[j])
@@ -1579,7 +1721,8 @@ static void add_image(hx *h, const hx_el *e, const sl_css *css, size_t name_end)
 	im->height = css->height >= 0 ? css->height : attr_px(h, A_HEIGHT);
 	im->span = text_span(&h->fed, e->tag_off, e->tag_end);
 	im->part = h->part;
-	im->hidden = e->hidden;
+	im->hidden = e->hidden & ~(SL_HIDE_FONT | SL_HIDE_CONTRAST); /* text styles */
+	im->link = h->lnk_idx;
 }
 
 /* <br>: a space; two in a row end the block. */
@@ -1672,7 +1815,7 @@ static void locate_tag(hx *h, hx_el *e, size_t nlen, size_t E, size_t *name_end)
 	if (e->tag_end > h->pos)
 		h->pos = e->tag_end;
 	size_t count;
-	scan_attrs(h->p, *name_end, E, h->attr, SL_HTML_MAX_ATTRS, &count, NULL);
+	scan_attrs(h->p, *name_end, E, h->attr, SL_HTML_MAX_ATTRS, &count, NULL, NULL);
 	h->nattr = count < SL_HTML_MAX_ATTRS ? count : SL_HTML_MAX_ATTRS;
 }
 
@@ -1693,14 +1836,21 @@ static int element_state(hx *h, hx_el *e, const hx_el *parent, int sp, sl_css *c
 	const char *style = attr_scratch(h, A_STYLE, &sn);
 	if (style)
 		css_inline(style, sn, css);
-	e->shidden = parent->shidden || css->hidden || h->ai[A_HIDDEN] >= 0;
+	const char *cls = h->sheet ? attr_scratch(h, A_CLASS, &sn) : NULL;
+	css_sheet_apply(h->sheet, cls, sn, css);
+	e->shidden = parent->shidden | (int)css->hide | (h->ai[A_HIDDEN] >= 0 ? SL_HIDE_DISPLAY : 0);
+	e->font0 = css->font0 ? css->font0 == 1 : parent->font0;
 	long bg = css->bg >= 0 ? css->bg : attr_color(h, A_BGCOLOR);
-	long fg = css->color >= 0 ? css->color : sp == S_FONT ? attr_color(h, A_COLOR) : -1;
+	long fg = css->color >= 0 ? css->color : sp == S_FONT ? attr_color(h, A_COLOR) :
+	          sp == S_A ? 0x0000EEL : -1; /* a link's own colour, not its parent's */
 	e->fg = fg >= 0 ? fg : parent->fg;
 	e->bg = bg >= 0 ? bg : parent->bg;
-	/* text in the colour of its background is hidden, until a descendant
-	 * changes either */
-	e->hidden = e->shidden || (e->fg >= 0 && e->fg == e->bg);
+	/* text in (nearly) the colour of its background is hidden, until a
+	 * descendant changes either; so is text too small to read */
+	int low = e->fg >= 0 && e->bg >= 0 &&
+	          (e->fg == parent->fg && e->bg == parent->bg ? (parent->hidden & SL_HIDE_CONTRAST) :
+	           css_contrast(e->fg, e->bg) < SL_CSS_HIDDEN_CONTRAST);
+	e->hidden = e->shidden | (e->font0 ? SL_HIDE_FONT : 0) | (low ? SL_HIDE_CONTRAST : 0);
 	e->svg = parent->svg || sp == S_SVG;
 	e->skip = parent->skip || (e->ti && (e->ti->flags & T_SKIP)) ||
 	          (e->svg && sp == S_TITLE);
@@ -1757,7 +1907,7 @@ static void on_start(void *ud, const xmlChar *xname, const xmlChar **atts)
 	size_t E = cur_off(h), depth = lib_depth(h);
 	sync_depth(h, depth ? depth - 1 : 0, E);
 	/* libxml2 interns names: cache the lookup by pointer */
-	size_t slot = ((uintptr_t)xname >> 4) % (sizeof h->tcache / sizeof *h->tcache);
+	size_t slot = (size_t)(((uint64_t)(uintptr_t)xname * 0x9E3779B97F4A7C15ull) >> 58);
 	if (h->tcache[slot].name != xname) {
 		h->tcache[slot].name = xname;
 		h->tcache[slot].ti = tag_lookup((const char *)xname);
@@ -1771,6 +1921,8 @@ static void on_start(void *ud, const xmlChar *xname, const xmlChar **atts)
 	int sp = e.ti ? e.ti->special : S_NONE;
 	size_t name_end;
 	locate_tag(h, &e, h->tcache[slot].len, E, &name_end);
+	if (!lib_check(h, E, e.tag_off != e.tag_end ? name_end : (size_t)-1))
+		return;
 	index_attrs(h);
 	if (depth > h->r->lim.html_depth) {
 		limit_reached(h->r, "html-depth", h->r->lim.html_depth,
@@ -1783,7 +1935,7 @@ static void on_start(void *ud, const xmlChar *xname, const xmlChar **atts)
 		check_quotes(h);
 
 	const hx_el *parent = top(h);
-	sl_css css = { 0, -1, -1, 0, -1, -1 };
+	sl_css css = { 0, -1, -1, 0, -1, -1, 0, 0, 0 };
 	int own_hidden = element_state(h, &e, parent, sp, &css);
 	if (sp == S_A)
 		open_link(h, &e, parent, &css);
@@ -1800,6 +1952,8 @@ static void on_end(void *ud, const xmlChar *xname)
 	if (h->stopped)
 		return;
 	size_t E = cur_off(h), depth = lib_depth(h);
+	if (!lib_check(h, E, (size_t)-1))
+		return;
 	sync_depth(h, depth, E);
 	if (real_end_tag(h, (const char *)xname, E))
 		h->pos = E;
@@ -1846,6 +2000,8 @@ static void on_chars(void *ud, const xmlChar *xs, int len)
 		return;
 	const char *s = (const char *)xs;
 	size_t n = (size_t)len, E = cur_off(h), a = h->pos;
+	if (!lib_check(h, E, (size_t)-1))
+		return;
 	sync_depth(h, lib_depth(h), E);
 	const char *p = h->p;
 	/* stray end tags libxml2 dropped without an event */
@@ -1883,6 +2039,8 @@ static void on_comment(void *ud, const xmlChar *value)
 	if (h->stopped)
 		return;
 	size_t E = cur_off(h);
+	if (!lib_check(h, E, (size_t)-1))
+		return;
 	sync_depth(h, lib_depth(h), E);
 	size_t lt = find_lit(h->p, h->pos, E, "<!--");
 	if (lt == E)
@@ -1907,6 +2065,8 @@ static void on_cdata(void *ud, const xmlChar *s, int len)
 	if (h->stopped)
 		return;
 	size_t E = cur_off(h);
+	if (!lib_check(h, E, (size_t)-1))
+		return;
 	sync_depth(h, lib_depth(h), E);
 	if (E > h->pos)
 		h->pos = E;
@@ -1920,9 +2080,11 @@ static void on_error(void *ud, xmlErrorPtr err)
 	hx *h = ud;
 	if (!h || h->stopped || !err || err->code != XML_ERR_TAG_NAME_MISMATCH)
 		return;
+	size_t E = cur_off(h);
+	if (!lib_check(h, E, (size_t)-1))
+		return;
 	if (++h->stray <= SL_HTML_MAX_STRAY_END)
 		return;
-	size_t E = cur_off(h);
 	limit_reached(h->r, "html-stray-end-tags", SL_HTML_MAX_STRAY_END,
 	              text_span(&h->fed, E, E));
 	xmlStopParser(h->ctxt);
@@ -1946,11 +2108,9 @@ static void check_unclosed_comment(hx *h)
 	           "comment is never closed; everything after it is hidden");
 }
 
-void html_extract(sl_result *r, const sl_text *html, int part)
+/* A fresh state for a part. */
+static hx *hx_new(sl_result *r, int part)
 {
-	if (!html || html->len == 0)
-		return;
-	xmlInitParser();
 	hx *h = arena_zalloc(&r->arena, sizeof *h);
 	h->r = r;
 	h->part = part;
@@ -1961,12 +2121,42 @@ void html_extract(sl_result *r, const sl_text *html, int part)
 	h->pre_el = -1;
 	h->pre_done = doc_has_preheader(r);
 	h->first_comment = r->doc.ncomment;
-	feed_prepare(h, html);
-	if (h->len - h->base > (size_t)INT_MAX) {
-		limit_reached(r, "decoded-size", r->lim.decoded_size, text_whole(html));
-		return;
-	}
+	return h;
+}
 
+/* What a parse adds to the result, to take it back. */
+typedef struct doc_mark {
+	size_t nblk, nlink, nimg, nelem, ncomment, ndiag, dropped;
+	sl_text title;
+	int preheader_blk;
+} doc_mark;
+
+static doc_mark doc_mark_get(const sl_result *r)
+{
+	const sl_doc *d = &r->doc;
+	return (doc_mark){ d->nblk, d->nlink, d->nimg, d->nelem, d->ncomment,
+	                   r->ndiag, r->dropped, d->title, d->preheader_blk };
+}
+
+static void doc_mark_restore(sl_result *r, const doc_mark *m)
+{
+	sl_doc *d = &r->doc;
+	d->nblk = m->nblk;
+	d->nlink = m->nlink;
+	d->nimg = m->nimg;
+	d->nelem = m->nelem;
+	d->ncomment = m->ncomment;
+	d->title = m->title;
+	d->preheader_blk = m->preheader_blk;
+	r->ndiag = m->ndiag;
+	r->dropped = m->dropped;
+}
+
+/* Run libxml2 over buf (h->lib or h->p) and build the part's facts from
+ * its events. */
+static void parse(hx *h, const char *buf)
+{
+	sl_result *r = h->r;
 	htmlSAXHandler sax;
 	memset(&sax, 0, sizeof sax);
 	sax.startElement = on_start;
@@ -1978,7 +2168,7 @@ void html_extract(sl_result *r, const sl_text *html, int part)
 	sax.initialized = XML_SAX2_MAGIC;
 	sax.serror = on_error;
 
-	htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(h->p + h->base,
+	htmlParserCtxtPtr ctxt = htmlCreateMemoryParserCtxt(buf + h->base,
 	                                                    (int)(h->len - h->base));
 	if (!ctxt) {
 		if (r->arena.oom)
@@ -1992,19 +2182,54 @@ void html_extract(sl_result *r, const sl_text *html, int part)
 	                         HTML_PARSE_NOWARNING);
 	xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
 	h->ctxt = ctxt;
-	h->pos = h->base;
+	h->pos = h->vpos = h->base;
 	htmlParseDocument(ctxt);
-
-	sync_depth(h, 0, h->len);
-	link_close(h);
-	if (h->in_title)
-		title_close(h);
-	h->pre_el = -1;
-	flush_now(h);
 	if (!h->stopped)
-		check_unclosed_comment(h);
+		lib_check(h, h->len, (size_t)-1);
+	if (!h->diverged) {
+		sync_depth(h, 0, h->len);
+		link_close(h);
+		if (h->in_title)
+			title_close(h);
+		h->pre_el = -1;
+		flush_now(h);
+		if (!h->stopped)
+			check_unclosed_comment(h);
+	}
 	h->ctxt = NULL;
 	htmlFreeParserCtxt(ctxt);
+}
+
+void html_extract(sl_result *r, const sl_text *html, int part)
+{
+	if (!html || html->len == 0)
+		return;
+	xmlInitParser();
+	hx *h = hx_new(r, part);
+	feed_prepare(h, html);
+	if (h->len - h->base > (size_t)INT_MAX) {
+		limit_reached(r, "decoded-size", r->lim.decoded_size, text_whole(html));
+		return;
+	}
+	doc_mark m = doc_mark_get(r);
+	/* nothing left (a template of comments only): libxml2 takes no
+	 * empty input */
+	if (h->len > h->base)
+		parse(h, h->lib);
+	if (h->diverged) {
+		/* libxml2 did not read the blanked copy as the fed text: take
+		 * back what it gave and parse the fed text itself */
+		doc_mark_restore(r, &m);
+		hx *g = hx_new(r, part);
+		g->first_comment = h->first_comment;
+		g->fed = h->fed;
+		g->lib = g->p = h->p;
+		g->len = h->len;
+		g->base = h->base;
+		g->max = h->max;
+		h = g;
+		parse(h, h->p);
+	}
 
 	if (h->over)
 		limit_reached(r, "decoded-size", r->lim.decoded_size, text_whole(html));

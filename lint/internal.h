@@ -65,6 +65,10 @@
 /* PCRE2 match limit per rule and scope: plenty for linear patterns, stops
  * catastrophic backtracking within milliseconds. */
 #define SL_DEFAULT_REGEX_MATCH  ((size_t)1000000)
+/* A word or number token longer than this many bytes gets no norm
+ * (sl_word keeps normlen in 16 bits, and folding grows a norm by at most
+ * half); no word of any language comes near (not overridable). */
+#define SL_WORD_NORM_MAX        ((size_t)32 << 10)
 
 /* RFC 5322 2.1.1: a physical line "MUST be no more than 998 characters". */
 #define SL_RFC5322_LINE_MAX 998
@@ -84,7 +88,9 @@ typedef struct sl_pool sl_pool;
 typedef struct sl_arena {
 	struct sl_chunk *head;
 	char *cur, *end;
-	size_t total;          /* bytes obtained from malloc */
+	size_t total;          /* bytes of the chunks obtained so far */
+	struct sl_chunk *big;  /* blocks of their own (requests of ARENA_BIG
+	                          bytes or more), grown in place by realloc */
 	jmp_buf *oom;
 	sl_pool *pool;         /* where released chunks go, NULL = free() */
 } sl_arena;
@@ -101,8 +107,13 @@ void arena_release(sl_arena *a);             /* frees every chunk */
 void *arena_alloc(sl_arena *a, size_t n);     /* aligned to 16; never NULL */
 void *arena_zalloc(sl_arena *a, size_t n);
 void *arena_array(sl_arena *a, size_t n, size_t size); /* overflow-checked */
-/* Grow an array allocated from the arena: returns a new block of
- * newn*size bytes holding the old contents (the old block is wasted). */
+/* Resize a block of oldsize bytes allocated from the arena to newsize,
+ * keeping its first keep bytes: in place when it is the last allocation
+ * of its chunk and there is room, or a block of its own (realloc);
+ * otherwise a new block (and the old one is wasted). */
+void *arena_resize(sl_arena *a, void *old, size_t oldsize, size_t keep, size_t newsize);
+/* The same for an array of oldn (as allocated) elements of size bytes,
+ * to newn elements. */
 void *arena_grow(sl_arena *a, void *old, size_t oldn, size_t newn, size_t size);
 char *arena_strndup(sl_arena *a, const char *s, size_t n); /* NUL-terminated */
 char *arena_printf(sl_arena *a, const char *fmt, ...)
@@ -293,14 +304,16 @@ enum {
 	SL_W_MIXED_SCRIPT= 1 << 10,/* a word mixing Latin with Cyrillic or Greek letters */
 };
 
+/* 24 bytes: a large block has a token per five or six bytes of text. */
 typedef struct sl_word {
-	uint32_t off, len;     /* in the block's text */
-	uint32_t flags;
-	uint32_t sent;         /* index of its sentence in the block */
 	const char *norm;      /* case-folded (Unicode simple folding) UTF-8,
 	                          NUL-terminated; NULL for placeholders, URLs,
-	                          e-mail addresses and punctuation */
-	uint32_t normlen;
+	                          e-mail addresses, punctuation and tokens
+	                          longer than SL_WORD_NORM_MAX */
+	uint32_t off, len;     /* in the block's text */
+	uint32_t sent;         /* index of its sentence in the block */
+	uint16_t flags;        /* SL_W_* (room for 16) */
+	uint16_t normlen;      /* bytes of norm */
 } sl_word;
 
 typedef struct sl_sentence {
@@ -343,6 +356,7 @@ typedef struct sl_image {
 	sl_span span;          /* the tag */
 	int part;
 	int hidden;
+	int link;              /* the link it is inside, -1 none */
 } sl_image;
 
 /* Elements a rule may care about (script, form, iframe, embed, object,
@@ -391,6 +405,9 @@ sl_link *doc_add_link(struct sl_result *r);
 sl_image *doc_add_image(struct sl_result *r);
 sl_elem *doc_add_elem(struct sl_result *r);
 sl_comment *doc_add_comment(struct sl_result *r);
+/* Give back the arrays' unused room (text_analyse, once the blocks are
+ * all made; a large table has a million blocks). */
+void doc_trim(struct sl_result *r);
 
 /* ---------------------------------------------------------------------
  * Per-file state = the result (lint.c).
@@ -525,14 +542,50 @@ const char *charset_sniff_html(struct sl_result *r, const sl_text *t, sl_span *d
  * blocks, links, images, elements, the title and the preheader. */
 void html_extract(struct sl_result *r, const sl_text *html, int part);
 
+/* Why something is not seen: the bits of sl_css.hide and of the hidden
+ * field of sl_block, sl_link and sl_image (0: shown). */
+enum {
+	SL_HIDE_DISPLAY    = 1 << 0, /* display:none, visibility:hidden, opacity:0,
+	                                mso-hide:all, a zero box with overflow
+	                                hidden, the hidden attribute */
+	SL_HIDE_FONT       = 1 << 1, /* font-size 0 or 1px (inherited, so a
+	                                descendant may set another size) */
+	SL_HIDE_OFFSCREEN  = 1 << 2, /* text-indent or position far off-screen */
+	SL_HIDE_CONTRAST   = 1 << 3, /* a transparent colour, or a colour too close
+	                                to the background (css_contrast) */
+	SL_HIDE_RESPONSIVE = 1 << 4, /* hidden by default, shown by an @media rule
+	                                of a <style> block: content for some
+	                                screens only (replaces the bits that hid it) */
+};
+
 /* html_style.c: an element's inline style as the HTML stage needs it. */
 typedef struct sl_css {
 	int hidden;            /* display:none, font-size:0, opacity:0, ... */
 	long color, bg;        /* 0xRRGGBB, -1 if not set */
 	int padding;           /* some non-zero padding is set */
 	long width, height;    /* in px, -1 if not set or not in px */
+	unsigned hide;         /* SL_HIDE_* bits but SL_HIDE_FONT (see font0) */
+	int font0;             /* font-size: 0 not set, 1 zero or 1px, 2 another */
+	int shows;             /* undoes hiding: display other than none,
+	                          visibility:visible, a non-zero (max-)height,
+	                          font-size or opacity (for @media rules) */
 } sl_css;
 void css_inline(const char *s, size_t n, sl_css *out);
+/* The WCAG 2 contrast ratio (1 to 21) of two 0xRRGGBB colours. */
+double css_contrast(long fg, long bg);
+/* Text below this contrast with its background is taken as hidden: WCAG
+ * 2's least for any text is 3:1 (large text), and at 1.5:1 (#ffffff on
+ * #dddddd) text is only found by looking for it. */
+#define SL_CSS_HIDDEN_CONTRAST 1.5
+/* The class rules of <style> blocks that hide or show (one per class),
+ * read with css_sheet_read (at most SL_CSS_SHEET_MAX classes per part,
+ * then input/limit-style-classes) and applied to an element's classes
+ * with css_sheet_apply.  Only simple selectors (.name, tag.name) are
+ * read; rules inside @media blocks only show. */
+typedef struct sl_sheet sl_sheet;
+#define SL_CSS_SHEET_MAX ((size_t)256)
+void css_sheet_read(struct sl_result *r, sl_sheet **sh, const char *s, size_t n, sl_span at);
+void css_sheet_apply(const sl_sheet *sh, const char *cls, size_t n, sl_css *css);
 /* A colour (CSS, or a legacy attribute's "ffffff"): 0xRRGGBB,
  * SL_CSS_TRANSPARENT, or -1 if s is not a colour. */
 #define SL_CSS_TRANSPARENT (-2L)
@@ -612,11 +665,14 @@ size_t render_utf8(const unsigned char *p, const unsigned char *end, uint32_t *c
 void render_text(sl_out *o, const struct sl_result *r, const sl_render_opts *opts);
 void render_dump(sl_out *o, const struct sl_result *r);
 /* JSON: one file's object.  SARIF: one file's results (each preceded by
- * a comma unless *first), and the whole log around the kept results. */
+ * a comma unless *first), its artifact (scores, unit scores, summary;
+ * only for a file with unit scores or a summary), and the whole log
+ * around the kept results and artifacts. */
 void render_json_file(sl_out *o, const struct sl_result *r);
 void render_sarif_results(sl_out *o, const struct sl_result *r, int *first);
+void render_sarif_artifact(sl_out *o, const struct sl_result *r, int *first);
 void render_sarif_log(sl_out *o, const char *const *rules, size_t nrules,
-                      const sl_strbuf *results);
+                      const sl_strbuf *results, const sl_strbuf *artifacts);
 /* A JSON string literal, quotes included (invalid UTF-8 as \uFFFD). */
 void render_json_str(sl_out *o, const char *p, size_t n);
 
@@ -909,6 +965,9 @@ enum {
 /* score.c: group parameters from rules.d/scores.yml; scores from hits. */
 int score_load(sl_loader *L, sl_context *ctx, const char *path);
 void score_compute(sl_run *run);
+/* summary.c: r->summary, the bundling score explained in words, from a
+ * finished run (after score_compute). */
+void summary_compute(sl_run *run);
 /* Every default group at 0 (lint.c): a file no rule ran on. */
 void scores_default(sl_result *r);
 

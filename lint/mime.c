@@ -1068,7 +1068,6 @@ static void root_checks(mime *m, sl_part *p, const sl_header *ct)
 	sl_result *r = m->r;
 	check_duplicates(r, p, "MIME-Version");
 	const sl_header *mv = part_header(p, "MIME-Version");
-	const sl_header *cte = part_header(p, "Content-Transfer-Encoding");
 	if (mv) {
 		lex x = { &mv->raw, 0 };
 		size_t a, b;
@@ -1080,12 +1079,9 @@ static void root_checks(mime *m, sl_part *p, const sl_header *ct)
 			diag_input(r, "input/bad-mime-version", SL_WARNING,
 			           value_span(mv), "MIME-Version is '%s', not '1.0'",
 			           shown(r, mv->value.p, mv->value.len));
-	} else if (ct || cte) {
-		const sl_header *h = ct ? ct : cte;
-		diag_input(r, "input/missing-mime-version", SL_WARNING, field_span(h),
-		           "message has a '%.*s' field but no 'MIME-Version: 1.0'",
-		           (int)h->name.len, h->name.p);
 	}
+	/* a missing MIME-Version is a deliverability finding, not an input
+	 * one: rules.d/deliverability/mime-version-missing */
 	if (ct || p->body_off >= p->body_end)
 		return;
 	size_t n = p->body_end - p->body_off;

@@ -47,9 +47,9 @@ static const char *const metric_keys[] = {
 	"metric", "min", "max", "equals", "min_words", "ignore_shorter", NULL,
 };
 static const char *const meta_keys[] = { "expr", "at", NULL };
-static const char *const spell_keys[] = { "min_length", "ignore", NULL };
+static const char *const spell_keys[] = { "min_length", "ignore", "names", "alt", NULL };
 static const char *const tokens_keys[] = {
-	"weights", "score", "report_min", "max_listed", NULL,
+	"weights", "score", "report_min", "score_min", "max_listed", NULL,
 };
 
 typedef struct kind_info {

@@ -4,26 +4,52 @@
  * In: the file bytes.  Out: line start offsets (LF ends a line; CR LF too,
  * the CR being part of the line), and 1-based line and column for an
  * offset, the column counted in code points (an invalid UTF-8 byte counts
- * as one).
+ * as one).  The table is made in one pass, eight bytes a step (a memchr
+ * per line costs more than the line on short lines), into an array that
+ * grows in place and is cut to size.
  */
 #include "internal.h"
 
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Lanes of x (eight bytes, the first in the lowest lane) equal to LF: bit
+ * 7 of each such lane (exact: no borrow crosses lanes). */
+static inline uint64_t lf_lanes(uint64_t x)
+{
+	x ^= ONES * '\n';
+	return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+static void line_add(sl_result *r, size_t *alloc, size_t off)
+{
+	if (r->nline == *alloc) {
+		r->line = arena_grow(&r->arena, r->line, *alloc, *alloc * 2, sizeof *r->line);
+		*alloc *= 2;
+	}
+	r->line[r->nline++] = off;
+}
+
 void source_lines(sl_result *r)
 {
-	size_t n = 1;
-	const unsigned char *p = r->src, *end = r->src + r->len;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	r->line = arena_array(&r->arena, n, sizeof *r->line);
+	const unsigned char *p = r->src;
+	size_t n = r->len, i = 0, alloc = n / 40 + 16;
+	r->line = arena_array(&r->arena, alloc, sizeof *r->line);
 	r->nline = 0;
-	r->line[r->nline++] = 0;
-	p = r->src;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		p++;
-		r->line[r->nline++] = (size_t)(p - r->src);
+	line_add(r, &alloc, 0);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	for (; n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		for (uint64_t m = lf_lanes(w); m; m &= m - 1)
+			line_add(r, &alloc, i + (size_t)(__builtin_ctzll(m) >> 3) + 1);
 	}
+#endif
+	for (; i < n; i++)
+		if (p[i] == '\n')
+			line_add(r, &alloc, i + 1);
+	r->line = arena_resize(&r->arena, r->line, alloc * sizeof *r->line,
+	                       r->nline * sizeof *r->line, r->nline * sizeof *r->line);
 }
 
 void source_linecol(const sl_result *r, size_t off, size_t *line, size_t *col)

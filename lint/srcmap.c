@@ -168,18 +168,40 @@ static void tb_push(sl_tb *tb, size_t out_len, size_t src, size_t src_len, int e
 		}
 	}
 	if (tb->nseg == tb->segalloc) {
-		size_t n = tb->segalloc ? tb->segalloc * 2 : 16;
+		/* most texts have a segment or two: start small (a large
+		 * table has a million texts) */
+		size_t n = tb->segalloc ? tb->segalloc * 2 : 2;
 		tb->seg = arena_grow(tb->a, tb->seg, tb->nseg, n, sizeof *tb->seg);
 		tb->segalloc = n;
 	}
 	tb->seg[tb->nseg++] = (sl_seg){ out, out_len, src, src_len, exact };
 }
 
+/* Append output bytes.  The first append makes room for one segment
+ * (most texts have one) and then the bytes, in that order, so that the
+ * bytes are the last
+ * allocation: they grow in place and tb_finish cuts them to size (a large
+ * table makes a million short texts). */
+static int tb_add(sl_tb *tb, const char *s, size_t n)
+{
+	sl_buf *b = &tb->out;
+	if (!b->alloc && !tb->segalloc && n < b->max) {
+		tb->seg = arena_array(tb->a, 1, sizeof *tb->seg);
+		tb->segalloc = 1;
+		size_t want = n + 1 < 32 ? 32 : n + 1;
+		if (want > b->max + 1)
+			want = b->max + 1;
+		b->p = arena_alloc(tb->a, want);
+		b->alloc = want;
+	}
+	return buf_add(b, s, n);
+}
+
 int tb_emit(sl_tb *tb, const char *s, size_t n, sl_span sp)
 {
 	if (n == 0)
 		return 0;
-	if (buf_add(&tb->out, s, n) < 0) {
+	if (tb_add(tb, s, n) < 0) {
 		tb->over = 1;
 		return -1;
 	}
@@ -194,7 +216,7 @@ int tb_replace(sl_tb *tb, const char *s, size_t n, const sl_text *in,
 	if (n == 0)
 		return 0;
 	sl_span sp = text_span(in, off, off + len);
-	if (buf_add(&tb->out, s, n) < 0) {
+	if (tb_add(tb, s, n) < 0) {
 		tb->over = 1;
 		return -1;
 	}
@@ -208,7 +230,7 @@ int tb_copy(sl_tb *tb, const sl_text *in, size_t off, size_t len)
 		return 0;
 	if (off > in->len || len > in->len - off)
 		BUG("tb_copy past the end of its input");
-	if (buf_add(&tb->out, in->p + off, len) < 0) {
+	if (tb_add(tb, in->p + off, len) < 0) {
 		tb->over = 1;
 		return -1;
 	}
@@ -266,19 +288,33 @@ void tb_reserve(sl_tb *tb, size_t bytes, size_t nseg)
 	if (bytes > room)
 		bytes = room;
 	if (b->len + bytes + 1 > b->alloc) {
-		b->p = arena_grow(tb->a, b->p, b->len, b->len + bytes + 1, 1);
+		b->p = arena_resize(tb->a, b->p, b->alloc, b->len, b->len + bytes + 1);
 		b->alloc = b->len + bytes + 1;
 	}
 	if (nseg > SIZE_MAX / 4 / sizeof *tb->seg - tb->nseg)
 		return; /* absurd: let the appends fail as they come */
 	if (tb->nseg + nseg > tb->segalloc) {
-		tb->seg = arena_grow(tb->a, tb->seg, tb->nseg, tb->nseg + nseg, sizeof *tb->seg);
+		tb->seg = arena_resize(tb->a, tb->seg, tb->segalloc * sizeof *tb->seg,
+		                       tb->nseg * sizeof *tb->seg,
+		                       (tb->nseg + nseg) * sizeof *tb->seg);
 		tb->segalloc = tb->nseg + nseg;
 	}
 }
 
 void tb_finish(sl_tb *tb, sl_text *out)
 {
+	sl_buf *b = &tb->out;
+	/* give back what doubling left unused, where that costs no copy */
+	if (b->p && b->alloc > b->len + 1) {
+		b->p = arena_resize(tb->a, b->p, b->alloc, b->len, b->len + 1);
+		b->alloc = b->len + 1;
+	}
+	if (tb->seg && tb->segalloc > tb->nseg) {
+		tb->seg = arena_resize(tb->a, tb->seg, tb->segalloc * sizeof *tb->seg,
+		                       tb->nseg * sizeof *tb->seg,
+		                       (tb->nseg ? tb->nseg : 1) * sizeof *tb->seg);
+		tb->segalloc = tb->nseg ? tb->nseg : 1;
+	}
 	out->p = buf_cstr(&tb->out);
 	if (!out->p)
 		out->p = "";

@@ -577,6 +577,7 @@ void text_sentences(sl_result *r, sl_block *b)
 
 void text_analyse(sl_result *r)
 {
+	doc_trim(r);
 	text_words_blocks(r);
 	for (size_t i = 0; i < r->doc.nblk; i++)
 		text_sentences(r, &r->doc.blk[i]);

@@ -43,8 +43,10 @@
  * a bump pool; tokens go to a scratch array shared by every block
  * (text_words_blocks) and are copied out at their exact size: no
  * allocation per token and little memory touched, which on large texts
- * costs more than the instructions.  Limits: offsets are uint32; a text
- * of 4 GiB cannot get past the input limit, so one is a BUG.
+ * costs more than the instructions; a block whose tokens fill a scratch
+ * of SCRATCH_KEEP bytes or more keeps it instead.  Limits: offsets are
+ * uint32; a text of 4 GiB cannot get past the input limit, so one is a
+ * BUG.
  */
 #include "internal.h"
 
@@ -54,6 +56,9 @@
 #define HOST_MAX 253   /* RFC 1035: a host name */
 #define ABBREV_MAX 8   /* letter groups of an abbreviation */
 #define POOL_CHUNK ((size_t)64 << 10)
+/* A scratch token array this large is handed to its block instead of
+ * being copied (text_words_blocks). */
+#define SCRATCH_KEEP ((size_t)1 << 20)
 
 /* The first occurrence of a needle at or after `from` (n if none),
  * remembered so that later queries from further on cost nothing until
@@ -81,7 +86,13 @@ typedef struct tok {
 	/* a failed scan from an earlier start covered up to here: a start
 	 * inside would fail the same way, so it is not tried again */
 	size_t scheme_fail, host_fail, mail_fail;
+	/* the first token longer than SL_WORD_NORM_MAX, left without a norm */
+	int longw;
+	size_t long_off, long_end;
 } tok;
+
+_Static_assert(SL_WORD_NORM_MAX + SL_WORD_NORM_MAX / 2 < 65536,
+               "a norm's length fits sl_word.normlen");
 
 static const char *const closers[C_N] = { "}}}", "}}", "%}", "#}", "%>" };
 
@@ -648,10 +659,27 @@ static char *pool_reserve(tok *tk, size_t need)
 /* The norm of [off, end): folded, invisibles dropped, U+2019 -> ',
  * U+2010/U+2011 -> '-'.  Folding grows UTF-8 by at most half (a 2-byte
  * letter folding to a 3-byte one). */
+/* A word or number too long for a norm (SL_WORD_NORM_MAX): none, and the
+ * first is reported (words_limit). */
+static __attribute__((noinline)) void no_norm(tok *tk, sl_word *w, size_t off, size_t end)
+{
+	w->norm = NULL;
+	w->normlen = 0;
+	if (!tk->longw) {
+		tk->longw = 1;
+		tk->long_off = off;
+		tk->long_end = end;
+	}
+}
+
 static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii,
                      int upper)
 {
 	size_t len = end - off;
+	if (len > SL_WORD_NORM_MAX) {
+		no_norm(tk, w, off, end);
+		return;
+	}
 	char *o = pool_reserve(tk, len + len / 2 + 1);
 	const char *p = tk->p;
 	size_t k = 0;
@@ -688,7 +716,7 @@ static void set_norm(tok *tk, sl_word *w, size_t off, size_t end, int nonascii,
 	o[k] = 0;
 	tk->pool += k + 1;
 	w->norm = o;
-	w->normlen = (uint32_t)k;
+	w->normlen = (uint16_t)k;
 }
 
 static inline sl_word *push(tok *tk, size_t off, size_t end, unsigned flags)
@@ -709,7 +737,7 @@ static inline sl_word *push(tok *tk, size_t off, size_t end, unsigned flags)
 	sl_word *w = &tk->w[tk->nw++];
 	w->off = (uint32_t)off;
 	w->len = (uint32_t)(end - off);
-	w->flags = flags;
+	w->flags = (uint16_t)flags;
 	w->sent = 0;
 	w->norm = NULL;
 	w->normlen = 0;
@@ -1236,6 +1264,7 @@ static void tokenise(tok *tk, const sl_text *t)
 	memset(tk->close, 0, sizeof tk->close);
 	memset(&tk->at, 0, sizeof tk->at);
 	tk->scheme_fail = tk->host_fail = tk->mail_fail = 0;
+	tk->longw = 0;
 	const unsigned char *p = (const unsigned char *)t->p;
 	const size_t n = t->len;
 	size_t i = 0, nw = 0, safe = 0;
@@ -1292,11 +1321,13 @@ static void tokenise(tok *tk, const sl_text *t)
 		sl_word *w = &W[nw++];
 		w->off = (uint32_t)i;
 		w->len = (uint32_t)len;
-		w->flags = space | f;
+		w->flags = (uint16_t)(space | f);
 		w->sent = 0;
 		if (f & SL_W_PUNCT) {
 			w->norm = NULL;
 			w->normlen = 0;
+		} else if (len > SL_WORD_NORM_MAX) {
+			no_norm(tk, w, i, e);
 		} else {
 			/* the norm: the bytes, lower-cased; a short one copied
 			 * as one 16-byte block (the next norm overwrites the
@@ -1318,7 +1349,7 @@ static void tokenise(tok *tk, const sl_text *t)
 			}
 			o[len] = 0;
 			w->norm = pool;
-			w->normlen = (uint32_t)len;
+			w->normlen = (uint16_t)len;
 			pool += len + 1;
 		}
 		/* the one space that usually follows */
@@ -1334,6 +1365,14 @@ static void tokenise(tok *tk, const sl_text *t)
 	tk->pool = pool;
 }
 
+/* The limit of a text's token without a norm, if there was one. */
+static void words_limit(sl_result *r, const tok *tk, const sl_text *t)
+{
+	if (tk->longw)
+		limit_reached(r, "word-length", SL_WORD_NORM_MAX,
+		              text_span(t, tk->long_off, tk->long_end));
+}
+
 size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
 {
 	tok tk;
@@ -1345,6 +1384,7 @@ size_t text_words(sl_result *r, const sl_text *t, sl_word **out)
 	if (tk.pool_chunk > POOL_CHUNK)
 		tk.pool_chunk = POOL_CHUNK;
 	tokenise(&tk, t);
+	words_limit(r, &tk, t);
 	*out = tk.w;
 	return tk.nw;
 }
@@ -1359,11 +1399,21 @@ void text_words_blocks(sl_result *r)
 	for (size_t i = 0; i < r->doc.nblk; i++) {
 		sl_block *b = &r->doc.blk[i];
 		tokenise(&tk, &b->text);
+		words_limit(r, &tk, &b->text);
 		b->nword = tk.nw;
 		b->word = NULL;
-		if (tk.nw) {
-			b->word = arena_array(&r->arena, tk.nw, sizeof *b->word);
-			memcpy(b->word, tk.w, tk.nw * sizeof *b->word);
+		if (!tk.nw)
+			continue;
+		if (tk.alloc * sizeof *tk.w >= SCRATCH_KEEP) {
+			/* a large block keeps the scratch itself, cut to size (no
+			 * copy), and the next block starts a new one */
+			b->word = arena_resize(&r->arena, tk.w, tk.alloc * sizeof *tk.w,
+			                       tk.nw * sizeof *tk.w, tk.nw * sizeof *tk.w);
+			tk.w = NULL;
+			tk.alloc = 0;
+			continue;
 		}
+		b->word = arena_array(&r->arena, tk.nw, sizeof *b->word);
+		memcpy(b->word, tk.w, tk.nw * sizeof *b->word);
 	}
 }

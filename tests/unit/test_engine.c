@@ -203,7 +203,7 @@ static const struct {
 	  "s/spell@7-13 'gizmoo'" },
 	{ "s/spell", "t.txt", "We apreciate it.\n", "s/spell@3-12 'apreciate'" },
 	/* capitalised inside a sentence: a name, unless names: check */
-	{ "s/spell", "t.txt", "We met Okafor. Okafor came.\n", "s/spell@15-21 'Okafor'" },
+	{ "s/spell", "t.txt", "We met Okafor. Zorbex came.\n", "s/spell@15-21 'Zorbex'" },
 	{ "s/names", "t.txt", "We met Okafor.\n", "s/names@7-13 'Okafor'" },
 };
 
