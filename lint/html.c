@@ -1232,9 +1232,11 @@ static size_t skip_placeholder(const char *p, size_t i, size_t n)
 		size_t ol = strlen(ph[k].open);
 		if (n - i < ol || memcmp(p + i, ph[k].open, ol))
 			continue;
-		size_t e = find_lit(p, i + ol, n, ph[k].close);
-		/* placeholders are short: a lone opener is text */
-		if (e < n && e - i < 200)
+		/* placeholders are short: a lone opener is text (and the search
+		 * stops there, so a text of openers stays linear) */
+		size_t lim = n - i > 200 ? i + 200 : n;
+		size_t e = find_lit(p, i + ol, lim, ph[k].close);
+		if (e < lim)
 			return e + strlen(ph[k].close);
 	}
 	return i;
