@@ -118,6 +118,28 @@ void arena_release(sl_arena *a)
 	a->total = 0;
 }
 
+void arena_reset(sl_arena *a)
+{
+	for (struct sl_chunk *c = a->big, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->big = NULL;
+	if (!a->head)
+		return;
+	/* keep the newest chunk (the largest: sizes only grow) */
+	struct sl_chunk *keep = a->head;
+	for (struct sl_chunk *c = keep->next, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	keep->next = NULL;
+	a->head = keep;
+	a->total = keep->size;
+	a->cur = keep->data;
+	a->end = keep->data + keep->size;
+}
+
 static void arena_fail(sl_arena *a)
 {
 	if (a->oom)

@@ -327,7 +327,33 @@ static void unit_words(sl_result *r, sl_unit *u)
 	u->word = w;
 }
 
+_Static_assert(SL_SC_NSCOPES * 3 <= SL_UCACHE_SLOTS, "unit cache too small");
+
+/* Scopes whose units are blocks or sentences: the same for every rule of
+ * the scope and hidden setting, so made once per file. */
+static int block_scope(sl_scope sc)
+{
+	return sc == SL_SC_SUBJECT || sc == SL_SC_PREHEADER || sc == SL_SC_TITLE ||
+	       sc == SL_SC_HEADING || sc == SL_SC_PARAGRAPH || sc == SL_SC_BODY ||
+	       sc == SL_SC_MESSAGE || sc == SL_SC_SENTENCE;
+}
+
+static size_t scope_units_make(sl_result *r, const sl_rule *rule, int words, sl_unit **out);
+
 size_t scope_units(sl_result *r, const sl_rule *rule, int words, sl_unit **out)
+{
+	if (!block_scope(rule->scope) || rule->hidden < 0 || rule->hidden > 2)
+		return scope_units_make(r, rule, words, out);
+	size_t k = (size_t)rule->scope * 3 + (size_t)rule->hidden;
+	if (!r->ucached[k]) {
+		r->nucache[k] = scope_units_make(r, rule, words, &r->ucache[k]);
+		r->ucached[k] = 1;
+	}
+	*out = r->ucache[k];
+	return r->nucache[k];
+}
+
+static size_t scope_units_make(sl_result *r, const sl_rule *rule, int words, sl_unit **out)
 {
 	ulist l = { 0 };
 	sl_doc *d = &r->doc;

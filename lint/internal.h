@@ -104,6 +104,10 @@ void pool_free(sl_pool *p);
 
 void arena_init(sl_arena *a, jmp_buf *oom);
 void arena_release(sl_arena *a);             /* frees every chunk */
+/* Forget every allocation but keep the newest chunk for the next ones:
+ * a scratch arena emptied between units of work.  (Chunks go to free(),
+ * not to a pool.) */
+void arena_reset(sl_arena *a);
 void *arena_alloc(sl_arena *a, size_t n);     /* aligned to 16; never NULL */
 void *arena_zalloc(sl_arena *a, size_t n);
 void *arena_array(sl_arena *a, size_t n, size_t size); /* overflow-checked */
@@ -429,6 +433,10 @@ struct sl_context {
 	const unsigned char *only;
 };
 
+/* Slots of sl_result's unit cache: 3 hidden settings per scope (engine.c
+ * checks that every scope fits). */
+#define SL_UCACHE_SLOTS 48
+
 typedef struct sl_poscache {
 	int valid;
 	size_t line, off, col;
@@ -457,6 +465,12 @@ struct sl_result {
 	size_t nuscore;
 	sl_summary *summary;    /* summary.c: scores explained in words */
 	size_t nsummary;
+	/* engine.c: the units of each block scope (subject ... message,
+	 * sentence) by hidden setting, made once per file and shared by
+	 * every rule of that scope (read-only); index scope * 3 + hidden. */
+	struct sl_unit *ucache[SL_UCACHE_SLOTS];
+	size_t nucache[SL_UCACHE_SLOTS];
+	unsigned char ucached[SL_UCACHE_SLOTS];
 	size_t *rule_hits;      /* engine.c: hits per rule index, reported or
 	                           not (sl_check_rules reads it); NULL before */
 };

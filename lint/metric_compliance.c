@@ -1720,17 +1720,42 @@ static int tag_context(sl_result *r, const tscan *scans, size_t nscan, size_t at
 	return ctx;
 }
 
+/* A word of prose: not punctuation, a tag, an address or a number. */
+static int prose_word(const sl_word *w)
+{
+	return w->norm &&
+	       !(w->flags & (SL_W_PUNCT | SL_W_PLACEHOLDER | SL_W_URL | SL_W_EMAIL | SL_W_NUMBER));
+}
+
+/* The run of consecutive words of one sentence that holds the word asked
+ * about, and how many of them are prose.  Words carry their sentence
+ * index in order, so the runs are the sentences; asked in increasing
+ * order within a unit, each word is counted once (linear, not a scan of
+ * the sentence per tag). */
+typedef struct prun {
+	const sl_unit *u;
+	size_t a, b, nprose;
+} prun;
+
 /* Is token k of u in a sentence that holds a word (prose, where a gap
  * shows), not a line of data such as an address block? */
-static int in_prose(const sl_unit *u, size_t k)
+static int in_prose(prun *pr, const sl_unit *u, size_t k)
 {
-	for (size_t j = 0; j < u->nword; j++) {
-		const sl_word *w = &u->word[j];
-		if (j != k && w->sent == u->word[k].sent && w->norm &&
-		    !(w->flags & (SL_W_PUNCT | SL_W_PLACEHOLDER | SL_W_URL | SL_W_EMAIL | SL_W_NUMBER)))
-			return 1;
+	if (pr->u != u || k < pr->a || k >= pr->b) {
+		uint32_t s = u->word[k].sent;
+		size_t a = k, b = k + 1, lo = pr->u == u && pr->b <= k ? pr->b : 0;
+		while (a > lo && u->word[a - 1].sent == s)
+			a--;
+		while (b < u->nword && u->word[b].sent == s)
+			b++;
+		pr->u = u;
+		pr->a = a;
+		pr->b = b;
+		pr->nprose = 0;
+		for (size_t j = a; j < b; j++)
+			pr->nprose += prose_word(&u->word[j]) != 0;
 	}
-	return 0;
+	return pr->nprose > (prose_word(&u->word[k]) != 0);
 }
 
 /* merge-tag-fallback: merge tags of a personal field (first_name, name,
@@ -1750,6 +1775,7 @@ static double m_merge_tag_fallback(const mset *m)
 	tscan *scans = NULL;
 	size_t nscan = 0, work = 0;
 	double n = 0;
+	prun pr = { 0 };
 	for (size_t i = 0; i < m->nu; i++) {
 		const sl_unit *u = &m->u[i];
 		if (u->blk >= 0 && r->doc.blk[u->blk].kind == SL_BLK_SUBJECT)
@@ -1760,7 +1786,7 @@ static double m_merge_tag_fallback(const mset *m)
 			size_t v0, v1;
 			int fb;
 			if (!p || !(w->flags & SL_W_PLACEHOLDER) || !tag_variable(p, w->len, &v0, &v1, &fb) ||
-			    fb || !personal_field(p + v0, v1 - v0) || !in_prose(u, k))
+			    fb || !personal_field(p + v0, v1 - v0) || !in_prose(&pr, u, k))
 				continue;
 			if (!scans) {
 				scans = arena_array(&r->arena, r->doc.nparts + 1, sizeof *scans);

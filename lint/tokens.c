@@ -709,16 +709,19 @@ static void unreported_add(sl_run *run, const sl_rule *rule, double v, int large
 		*u = v;
 }
 
-static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl_unit *u)
+/* One unit; its tokens live in sa (emptied after each unit: what a hit
+ * keeps is copied into the result's arena). */
+static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl_unit *u,
+                     sl_arena *sa)
 {
 	sl_result *r = run->r;
 	const sl_block *b = u->blk >= 0 ? &r->doc.blk[u->blk] : NULL;
 	int subject = b && b->kind == SL_BLK_SUBJECT && u->sent < 0;
 	stok *t;
-	size_t n = unit_tokens(&r->arena, u->text, u->word, u->nword, subject,
+	size_t n = unit_tokens(sa, u->text, u->word, u->nword, subject,
 	                       u->blk >= 0 ? u->sent : -1, &t);
-	stok **spam = arena_array(&r->arena, n ? n : 1, sizeof *spam);
-	stok **ham = arena_array(&r->arena, n ? n : 1, sizeof *ham);
+	stok **spam = arena_array(sa, n ? n : 1, sizeof *spam);
+	stok **ham = arena_array(sa, n ? n : 1, sizeof *ham);
 	size_t ns = 0, nh = 0, known = 0;
 	double sum = 0, hamsum = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -772,15 +775,20 @@ static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl
 static void tokens_run(sl_run *run)
 {
 	const sl_context *ctx = run->ctx;
+	sl_arena scratch;
+	arena_init(&scratch, run->r->arena.oom);
 	for (size_t i = 0; i < ctx->nrule; i++) {
 		const sl_rule *rule = ctx->rule[i];
 		if (rule->kind != SL_RK_TOKENS || !rule_on(ctx, rule) || !rule->data)
 			continue;
 		sl_unit *u;
 		size_t nu = scope_units(run->r, rule, 1, &u);
-		for (size_t k = 0; k < nu && !run_full(run, rule); k++)
-			unit_run(run, rule, rule->data, &u[k]);
+		for (size_t k = 0; k < nu && !run_full(run, rule); k++) {
+			unit_run(run, rule, rule->data, &u[k], &scratch);
+			arena_reset(&scratch);
+		}
 	}
+	arena_release(&scratch);
 }
 
 const sl_kind_ops tokens_ops = { "tokens", tokens_compile, NULL, tokens_run };
