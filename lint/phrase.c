@@ -724,6 +724,41 @@ static size_t quote_ranges(sl_arena *a, const sl_text *t, uint32_t off, uint32_t
 	return n;
 }
 
+static int qr_cmp(const void *x, const void *y)
+{
+	const qrange *a = x, *b = y;
+	return a->open < b->open ? -1 : a->open > b->open;
+}
+
+/* Make the ranges answer "is [off, end) inside a quotation" in log time:
+ * sorted by their opening, each close becomes the furthest close of it and
+ * every range opened before it (a quotation of each kind closes in its
+ * own order, so the list comes sorted by close, not by open). */
+static void quote_index(qrange *q, size_t n)
+{
+	if (n < 2)
+		return;
+	qsort(q, n, sizeof *q, qr_cmp);
+	for (size_t k = 1; k < n; k++)
+		if (q[k].close < q[k - 1].close)
+			q[k].close = q[k - 1].close;
+}
+
+/* Does a quotation opened before off close at or after end?  (q indexed
+ * by quote_index.) */
+static int quoted(const qrange *q, size_t n, uint32_t off, uint32_t end)
+{
+	size_t lo = 0, hi = n; /* the ranges opened before off: [0, lo) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q[mid].open < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && end <= q[lo - 1].close;
+}
+
 typedef struct cand {
 	const sl_rule *rule;
 	size_t end;             /* index into pw of the last word */
@@ -973,10 +1008,10 @@ static void match_unit(pstate *st, const pfilter *f, const sl_text *text,
 			if (!cancel && !pr->quoted && !(f->blk < 0 && f->sc == SL_SC_HEADER)) {
 				if (!qdone) {
 					nqr = quote_ranges(a, text, 0, (uint32_t)text->len, &qr);
+					quote_index(qr, nqr);
 					qdone = 1;
 				}
-				for (size_t k = 0; k < nqr && !cancel; k++)
-					cancel = qr[k].open < pw[i].off && pw[j].end <= qr[k].close;
+				cancel = quoted(qr, nqr, pw[i].off, pw[j].end);
 			}
 			if (cancel)
 				continue;

@@ -469,7 +469,11 @@ static int is_bullet(const sl_block *b, size_t m)
 /* Does a sentence end after word k (k + 1 < nword)?  s0 is the first word
  * of the current sentence.  (Out of line: text_sentences answers most
  * words itself and keeps its loop in registers.) */
-static __attribute__((noinline)) int ends_after(const sl_block *b, size_t k, size_t s0)
+/* lastx: the last word at or before k that is not an emoji without a
+ * sentence end (kept by the caller, so that a run of emoji is not walked
+ * back over once per word). */
+static __attribute__((noinline)) int ends_after(const sl_block *b, size_t k, size_t s0,
+                                                size_t lastx)
 {
 	const sl_text *t = &b->text;
 	const sl_word *w = b->word;
@@ -490,10 +494,9 @@ static __attribute__((noinline)) int ends_after(const sl_block *b, size_t k, siz
 		if (is_bullet(b, k + 1))
 			return 1;
 	}
-	/* emoji right after the end of a sentence belong to it */
-	size_t e = k;
-	while (e > s0 && (w[e].flags & SL_W_EMOJI) && !term_kind(t, &w[e]))
-		e--;
+	/* emoji right after the end of a sentence belong to it: e is the
+	 * last word from s0 to k that is not an emoji without an end, else s0 */
+	size_t e = lastx > s0 ? lastx : s0;
 	if (e < k && !term_kind(t, &w[e]))
 		return 0;
 	int tk = term_kind(t, &w[e]);
@@ -534,7 +537,10 @@ void text_sentences(sl_result *r, sl_block *b)
 	const char *p = b->text.p;
 	/* where the sentences end: the first word of each holds, for now,
 	 * the index of its last (the last word always ends one) */
+	size_t lastx = 0;
 	for (size_t k = 0; k + 1 < n; k++) {
+		if (!(w[k].flags & SL_W_EMOJI) || term_kind(&b->text, &w[k]))
+			lastx = k;
 		/* most tokens, with at most a space (not a line break) before
 		 * the next, end nothing: words, and punctuation (not emoji)
 		 * whose last byte neither ends a sentence nor closes a quote
@@ -549,7 +555,7 @@ void text_sentences(sl_result *r, sl_block *b)
 			    !(uc_ascii_class[last] & (UC_TERM | UC_CLOSE)))
 				continue;
 		}
-		if (!ends_after(b, k, s0))
+		if (!ends_after(b, k, s0, lastx))
 			continue;
 		w[s0].sent = (uint32_t)k;
 		ns++;

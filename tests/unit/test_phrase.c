@@ -93,6 +93,10 @@ static const struct {
 	{ "p/policy", "t.txt", "We\xE2\x80\x99re sorry, but per our policy it\xE2\x80\x99s final.\n",
 	  "per our policy" },
 	{ "p/policy", "t.txt", "An open \"quote, per our policy.\n", "per our policy" },
+	/* a quotation of another kind opened earlier still encloses it */
+	{ "p/policy", "t.txt",
+	  "Say \xE2\x80\x9Cyes, \"no\" per our policy\xE2\x80\x9D. Say \"x\" per our policy.\n",
+	  "per our policy" },
 	{ "p/policy-quoted", "t.txt", "Never say \"per our policy\" to them.\n", "per our policy" },
 	/* unless_after / unless_before cancel a hit */
 	{ "p/just", "t.txt", "Just reply to this email. It just works. Just click.\n", "just" },
@@ -311,6 +315,24 @@ static void test_cost(void)
 	T_CHECK(t[1] < t[0] * 5 + 0.05, "5000 phrases cost %.3fs vs %.3fs for 50", t[1], t[0]);
 }
 
+/* Tens of thousands of quoted phrases in one sentence are read in one
+ * pass: each candidate asks the quotations in log time, not one by one
+ * (80,000 quotations took seconds that way).  Only the last, unquoted
+ * phrase is reported. */
+static void test_many_quotes(sl_context *ctx)
+{
+	static const char q[] = "\"apologize\" ", tail[] = "We apologize.\n";
+	size_t n = 80000, k = 0;
+	char *in = malloc(n * (sizeof q - 1) + sizeof tail);
+	for (size_t i = 0; i < n; i++, k += sizeof q - 1)
+		memcpy(in + k, q, sizeof q - 1);
+	memcpy(in + k, tail, sizeof tail);
+	char got[256];
+	spans(ctx, "t.txt", in, "p/apologize", got, sizeof got);
+	T_STREQ(got, "apologize", "many quotations: only the unquoted phrase");
+	free(in);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -342,6 +364,7 @@ int main(void)
 		        i, cases[i].rule, cases[i].input, got, cases[i].want);
 	}
 	test_message(ctx);
+	test_many_quotes(ctx);
 	sl_context_free(ctx);
 	test_cost();
 	char cmd[600];
