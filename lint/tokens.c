@@ -777,6 +777,7 @@ static void tokens_run(sl_run *run)
 	const sl_context *ctx = run->ctx;
 	sl_arena scratch;
 	arena_init(&scratch, run->r->arena.oom);
+	scratch.pool = run->r->arena.pool;  /* warm chunks, not fresh pages */
 	for (size_t i = 0; i < ctx->nrule; i++) {
 		const sl_rule *rule = ctx->rule[i];
 		if (rule->kind != SL_RK_TOKENS || !rule_on(ctx, rule) || !rule->data)
