@@ -27,14 +27,16 @@ Out: a report on stdout (cross-validated ROC-AUC of each stage and of the
 The model.  A sentence's token sum t_s is the summed weight of its
 distinct tokens; sendlint's tone score is a monotone function of
 
-    S = sum over tone rules of w_rule * min(hits, cap)  +  K * sum_s max(0, t_s - Q)
+    S = sum over tone rules of w_rule * min(hits, cap)  +  K * H
+    H = sum over sentences with t_s > R of (t_s - Q)  +  max(0, the largest t_s - Q of the others)
 
 (the rule tone/talkdown-words, `score: excess`, `score_min: Q`,
-`weight: K`): a sentence counts only by what its words weigh above Q, so
-ordinary sentences neither raise the score nor cancel a rule's finding.
-A sentence gets a diagnostic only above a second threshold, `report_min:
-R` (R >= Q): the score ranks texts by every sentence that leans the
-wrong way, the diagnostics name only the clear ones.
+`report_min: R`, `weight: K`): a sentence counts only by what its words
+weigh above Q, so ordinary sentences neither raise the score nor cancel
+a rule's finding.  A sentence gets a diagnostic only above the second
+threshold R (chosen first, from the templates); of the sentences below
+it only the one that leans furthest counts, so that a long friendly
+email cannot pile up points no diagnostic explains.
 Fitting is in two stages, both L2-regularised logistic regressions:
  1. token weights: label ~ the number of sentences of the text holding
     each token (a text's sum of t_s), on tokens seen in at least
@@ -42,7 +44,7 @@ Fitting is in two stages, both L2-regularised logistic regressions:
     words (STANCE, CORE below; topic words like "article" or "reddit"
     never qualify), the min-count and lambda chosen by cross-validation;
  2. for each candidate Q, label ~ the capped rule counts and
-    H = sum_s max(0, t_s - Q), weights >= 0, each rule's weight pulled
+    H as above, weights >= 0, each rule's weight pulled
     towards the value it was written with (PRIOR_WEIGHTS; a prior, not
     towards 0: the rules were written for customer email and the corpora
     test them only a little);
