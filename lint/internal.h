@@ -867,6 +867,10 @@ typedef struct sl_run {
 	                           score: value rule made without a hit (tokens
 	                           under report_min); score.c adds them; NULL
 	                           until a kind sets one (tokens.c) */
+	int *unreported_at;     /* per rule index, with unreported: for a
+	                           `score: excess` rule the block and sentence
+	                           (2 ints) of the unit whose excess counts,
+	                           -1 when it is not a block's */
 } sl_run;
 
 /* Add a hit (engine.c); returns it for the kind to fill note/fix.  The

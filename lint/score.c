@@ -442,8 +442,8 @@ static int is_body_block(const sl_result *r, int blk)
 static size_t unit_findings(sl_run *run, const char *g, ufind **out)
 {
 	sl_result *r = run->r;
-	size_t n = 0;
-	ufind *f = arena_array(&r->arena, run->nhit ? run->nhit : 1, sizeof *f);
+	size_t n = 0, cap = run->nhit ? run->nhit : 1;
+	ufind *f = arena_array(&r->arena, cap, sizeof *f);
 	unsigned char *used = arena_zalloc(&r->arena, r->ndiag ? r->ndiag : 1);
 	for (size_t i = 0; i < run->nhit; i++) {
 		const sl_hit *h = &run->hit[i];
@@ -455,6 +455,20 @@ static size_t unit_findings(sl_run *run, const char *g, ufind **out)
 		if (!d)
 			continue;
 		f[n++] = (ufind){ h->blk, h->sent, ru, ru->score_value ? d->weight : 0 };
+	}
+	/* the unit whose unreported excess counts (score: excess): it has
+	 * no diagnostic, but its sentence's score shows where the points are */
+	for (size_t i = 0; run->unreported_at && i < run->ctx->nrule; i++) {
+		const sl_rule *ru = run->ctx->rule[i];
+		int blk = run->unreported_at[2 * i], sent = run->unreported_at[2 * i + 1];
+		if (!ru->group || strcmp(ru->group, g) || !rule_on(run->ctx, ru) || !ru->score_value ||
+		    !(run->unreported[i] > 0) || sent < 0 || !is_body_block(r, blk))
+			continue;
+		if (n == cap) {
+			f = arena_grow(&r->arena, f, cap, cap * 2, sizeof *f);
+			cap *= 2;
+		}
+		f[n++] = (ufind){ blk, sent, ru, ru->weight * run->unreported[i] };
 	}
 	if (n > 1)
 		qsort(f, n, sizeof *f, ufind_cmp);

@@ -694,19 +694,26 @@ static const char *rest_note(sl_result *r, const trule *tr, double sum, stok **s
 /* Keep v for score.c: added to the rule's unreported sum, or with
  * `score: excess` only the largest (one unit's worth: text no diagnostic
  * points at moves the score a little, however long the email is). */
-static void unreported_add(sl_run *run, const sl_rule *rule, double v, int largest)
+static void unreported_add(sl_run *run, const sl_rule *rule, double v, int largest,
+                           const sl_unit *unit)
 {
 	if (!run->unreported) {
 		size_t n = run->ctx->nrule ? run->ctx->nrule : 1;
 		run->unreported = arena_array(&run->r->arena, n, sizeof *run->unreported);
-		for (size_t i = 0; i < n; i++)
+		run->unreported_at = arena_array(&run->r->arena, 2 * n, sizeof *run->unreported_at);
+		for (size_t i = 0; i < n; i++) {
 			run->unreported[i] = 0;
+			run->unreported_at[2 * i] = run->unreported_at[2 * i + 1] = -1;
+		}
 	}
 	double *u = &run->unreported[rule->index];
-	if (!largest)
+	if (!largest) {
 		*u += v;
-	else if (v > *u)
+	} else if (v > *u) {
 		*u = v;
+		run->unreported_at[2 * rule->index] = unit->blk;
+		run->unreported_at[2 * rule->index + 1] = unit->sent;
+	}
 }
 
 /* One unit; its tokens live in sa (emptied after each unit: what a hit
@@ -743,9 +750,9 @@ static void unit_run(sl_run *run, const sl_rule *rule, const trule *tr, const sl
 	double excess = sum > tr->score_min ? sum - tr->score_min : 0;
 	if (!(sum > tr->report_min)) {
 		if (rule->score_value && !tr->excess)
-			unreported_add(run, rule, sum, 0);
+			unreported_add(run, rule, sum, 0, u);
 		else if (tr->excess && excess > 0)
-			unreported_add(run, rule, excess, 1);
+			unreported_add(run, rule, excess, 1, u);
 		return;
 	}
 	if (ns > 1)
