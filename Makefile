@@ -61,7 +61,7 @@ $(B)/libsendlint.a: $(LIB_OBJ)
 $(BIN): $(B)/main.o $(B)/libsendlint.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/unit/%: tests/unit/%.c tests/unit/t.h tests/unit/t_result.h $(B)/libsendlint.a
+$(B)/unit/%: tests/unit/%.c tests/unit/t.h tests/unit/t_result.h tests/unit/t_lint.h $(B)/libsendlint.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
@@ -90,11 +90,11 @@ $(B)/bench_phrases: tests/bench_phrases.c $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
 # the subject score's features, for scripts/train_subjects.py
-$(B)/subject_features: scripts/subject_features.c lint/internal.h $(B)/libsendlint.a
+$(B)/subject_features: scripts/subject_features.c scripts/features_io.h lint/internal.h $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
 # the tone score's features, for scripts/train_tone.py
-$(B)/tone_features: scripts/tone_features.c lint/internal.h $(B)/libsendlint.a
+$(B)/tone_features: scripts/tone_features.c scripts/features_io.h lint/internal.h $(B)/libsendlint.a
 	$(CC) $(ALL_CFLAGS) -Ilint $(LDSAN) -o $@ $< $(B)/libsendlint.a $(LIBS)
 
 install: sendlint

@@ -667,7 +667,7 @@ static size_t find_lit(const char *p, size_t i, size_t end, const char *lit)
 	return q ? (size_t)(q - p) : end;
 }
 
-/* Blank the attributes fed[a, b) in the copy libxml2 gets (made at the
+/* Blank the attributes fed[a, b) in the copy libxml2 parses (made at the
  * first), and mark where they start. */
 static void feed_blank(hx *h, const sl_text *in, size_t a, size_t b)
 {
@@ -686,7 +686,7 @@ static void feed_blank(hx *h, const sl_text *in, size_t a, size_t b)
  * tag becomes one space (in *out; with out NULL nothing is changed).
  * Comments and script/style bodies, which libxml2 does not parse as tags,
  * are skipped.  With blank, the attributes of plain tags are blanked in
- * the copy libxml2 gets (feed_blank); that copy is only good when nothing
+ * the copy libxml2 parses (feed_blank); that copy is only good when nothing
  * was changed. */
 static int feed_attr_guard(hx *h, const sl_text *in, sl_text *out, int blank)
 {

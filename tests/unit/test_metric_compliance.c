@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "t.h"
+#include "t_lint.h"
 
 static char top[] = "/tmp/sl_test_compliance_XXXXXX";
 
@@ -178,40 +179,10 @@ static const struct {
 	{ "c/spell", "t.txt", "Thanks, Niall\n\nRohit Khare wrote the guide.\n", "" },
 };
 
-static int has_rule(const char *rule, const char *list)
-{
-	const char *p = list;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		if (strlen(rule) == n && !strncmp(rule, p, n))
-			return 1;
-		p += n + (p[n] == ',');
-	}
-	return 0;
-}
-
 static void render(sl_context *ctx, const char *name, const char *in, const char *list,
                    char *out, size_t size)
 {
-	sl_result *r;
-	out[0] = 0;
-	if (sl_lint(&r, ctx, name, (const unsigned char *)in, strlen(in))) {
-		snprintf(out, size, "(lint failed)");
-		return;
-	}
-	size_t n = 0;
-#define ADD(...) n += (size_t)snprintf(out + n, n < size ? size - n : 0, __VA_ARGS__)
-	for (size_t i = 0; i < sl_result_count(r); i++) {
-		const sl_diag *d = sl_result_diag(r, i);
-		if (!has_rule(d->rule, list))
-			continue;
-		ADD("%s%s@%zu-%zu%s %s", n ? "\n" : "", d->rule, d->offset, d->end_offset,
-		    d->exact ? "" : "~", d->message);
-		for (size_t k = 0; k < d->nnotes; k++)
-			ADD(" (%s)", d->notes[k]);
-	}
-#undef ADD
-	sl_result_free(r);
+	t_render(ctx, name, in, list, 0, out, size);
 }
 
 /* A template of many tags: the located items stop at METRIC_ITEMS, the
